@@ -1,0 +1,105 @@
+"""Configuration: a TOML file, overridden by TRIAGEM_<SECTION>__<KEY> environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+ENV_PREFIX = "TRIAGEM_"
+DEFAULT_FILE = Path("config.toml")
+BUNDLED_KB = Path(__file__).resolve().parent.parent / "knowledge_base"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line for the operator."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramConfig(_Section):
+    token: SecretStr = SecretStr("")
+    api_base_url: str = "https://api.telegram.org"
+    library: Literal["aiogram", "python-telegram-bot"] = "aiogram"
+    mode: Literal["polling", "webhook"] = "polling"
+    agent_chat_id: int | None = None
+    webhook_url: str = ""
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr = SecretStr("")
+    poll_timeout: int = Field(default=30, ge=0, le=60)
+
+
+class StorageConfig(_Section):
+    url: str = "sqlite:///data/triagem.db"
+    auto_upgrade: bool = True
+
+
+class KnowledgeBaseConfig(_Section):
+    path: Path = BUNDLED_KB
+
+
+class Config(_Section):
+    telegram: TelegramConfig = TelegramConfig()
+    storage: StorageConfig = StorageConfig()
+    knowledge_base: KnowledgeBaseConfig = KnowledgeBaseConfig()
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (explicit, TRIAGEM_CONFIG, ./config.toml or none) plus env overrides."""
+    env = os.environ if environ is None else environ
+    explicit = path is not None or bool(env.get(f"{ENV_PREFIX}CONFIG"))
+    source = path or Path(env.get(f"{ENV_PREFIX}CONFIG") or DEFAULT_FILE)
+    data: dict[str, Any] = {}
+    if source.exists():
+        data = _read_toml(source)
+    elif explicit:
+        raise ConfigError(f"{source}: config file not found")
+    from_env = _apply_env(data, env)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        where = from_env.get(key) or (str(source) if source.exists() else "defaults")
+        raise ConfigError(f"{where}: {key}: {_describe(err)}") from None
+
+
+def _read_toml(source: Path) -> dict[str, Any]:
+    try:
+        with source.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+
+
+def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    """Overlay env variables onto the file's data; returns dotted key -> variable name."""
+    applied: dict[str, str] = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
+            continue
+        section, sep, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        if not sep or not key:
+            raise ConfigError(f"environment: {name}: expected TRIAGEM_<SECTION>__<KEY>")
+        target = data.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"environment: {name}: [{section}] is not a section")
+        target[key] = value
+        applied[f"{section}.{key}"] = f"environment {name}"
+    return applied
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    # Pydantic's messages are clear English; the key and file are what the operator needs most.
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    return str(err["msg"])

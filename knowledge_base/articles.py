@@ -1,0 +1,93 @@
+"""Read article files (`articles/<id>.md`) into Article objects, collecting problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from .front_matter import FrontMatterError, parse
+from .models import Article
+from .problems import Problem
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED = ("id", "title", "system")
+LIST_KEYS = ("offers", "tags", "synonyms", "questions")
+KNOWN_KEYS = {*REQUIRED, *LIST_KEYS, "updated"}
+
+
+def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
+    """Parse one article file; returns None with problems when it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(path, 1, f"cannot read file: {exc}")]
+    try:
+        parsed = parse(text)
+    except FrontMatterError as exc:
+        return None, [Problem(path, exc.line, str(exc))]
+    meta, lines = parsed.meta, parsed.key_lines
+    problems: list[Problem] = []
+
+    def at(key: str) -> int:
+        return lines.get(key, 1)
+
+    for key in sorted(set(meta) - KNOWN_KEYS):
+        problems.append(Problem(path, at(key), f"unknown front matter key '{key}'"))
+    for key in REQUIRED:
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            problems.append(Problem(path, at(key), f"'{key}' is required and must be text"))
+    lists = {
+        key: _string_list(meta.get(key, []), key, path, at(key), problems) for key in LIST_KEYS
+    }
+    article_id = str(meta.get("id") or "").strip()
+    if article_id and not ID_PATTERN.match(article_id):
+        problems.append(Problem(path, at("id"), f"malformed id '{article_id}': use a-z, 0-9, '-'"))
+    elif article_id and path.stem != article_id:
+        problems.append(Problem(path, at("id"), f"id '{article_id}' does not match file name"))
+    updated = _date(meta.get("updated"), path, at("updated"), problems)
+    if not parsed.body.strip():
+        problems.append(Problem(path, parsed.body_line, "empty body"))
+    if any(p for p in problems if "required" in p.message or "malformed" in p.message):
+        return None, problems
+    article = Article(
+        id=article_id,
+        title=str(meta["title"]).strip(),
+        system=str(meta["system"]).strip(),
+        body=parsed.body,
+        path=path,
+        offers=lists["offers"],
+        tags=lists["tags"],
+        synonyms=lists["synonyms"],
+        questions=lists["questions"],
+        updated=updated,
+        body_line=parsed.body_line,
+        key_lines=dict(parsed.key_lines),
+    )
+    return article, problems
+
+
+def _string_list(
+    value: Any, key: str, path: Path, line: int, problems: list[Problem]
+) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        problems.append(Problem(path, line, f"'{key}' must be a list of texts"))
+        return ()
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _date(value: Any, path: Path, line: int, problems: list[Problem]) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(
+            Problem(path, line, f"'updated' must be a date (YYYY-MM-DD), got {value!r}")
+        )
+        return None

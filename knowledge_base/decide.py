@@ -1,0 +1,66 @@
+"""Turn a ranking into one of the catalog's decisions: article, offer, clarify or none.
+
+Scores are the share of the message's information a candidate explains (0..1).
+
+- NONE_BELOW: under it nothing fits. A message naming a system goes to that system's offer;
+  one that still looks like IT support is `clarify:sistema`; anything else is `none`.
+- SURE_ABOVE: a candidate this strong is trusted even when the message names no system.
+  Below it, a reported problem that names no system is `clarify:sistema`.
+- A system whose offers are split by grau (eproc) needs the grau: unknown -> `clarify:grau`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .decision import Candidate, Decision
+from .models import KnowledgeBase
+
+if TYPE_CHECKING:
+    from .triage import Ranking
+
+NONE_BELOW = 0.16
+SURE_ABOVE = 0.45
+TOP = 5
+
+
+def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
+    """Pick the decision for a ranking; each branch is one rule of the module docstring."""
+    signals = ranking.signals
+    candidates = tuple(sorted(ranking.articles[:TOP] + ranking.offers[:TOP], key=_key))[:TOP]
+    best = candidates[0] if candidates else None
+    named = signals.systems[0] if signals.systems else None
+    seed = Decision("none", candidates=candidates, system=named, grau=signals.grau)
+    ask_system = replace(seed, kind="clarify", target="sistema", options=tuple(kb.systems))
+    if best is None or best.score < NONE_BELOW:
+        if named:
+            return _route(kb, seed, named, None, None)
+        return ask_system if signals.support or signals.problem else seed
+    if not named and best.score < SURE_ABOVE and (signals.problem or signals.request):
+        return ask_system
+    if best.kind == "article":
+        return replace(seed, kind="article", target=best.id)
+    return _route(kb, seed, kb.offers[best.id].system, best.id, best.category)
+
+
+def _route(
+    kb: KnowledgeBase, seed: Decision, system_id: str, offer_id: str | None, category: str | None
+) -> Decision:
+    """The offer of a system; where the system splits its offers by grau, ask for it if unknown."""
+    system = kb.systems.get(system_id)
+    offers = [kb.offers[o] for o in (system.offers if system else ()) if o in kb.offers]
+    by_grau = {o.grau: o for o in offers if o.grau}
+    routed = replace(seed, system=system_id, category=category)
+    if by_grau:
+        if seed.grau in by_grau:
+            return replace(routed, kind="offer", target=by_grau[seed.grau].id)
+        return replace(routed, kind="clarify", target="grau", options=tuple(o.id for o in offers))
+    target = offer_id or (offers[0].id if offers else None)
+    if target is None:
+        return replace(seed, kind="clarify", target="sistema", options=tuple(kb.systems))
+    return replace(routed, kind="offer", target=target)
+
+
+def _key(candidate: Candidate) -> tuple[float, str]:
+    return (-candidate.score, candidate.label)

@@ -1,0 +1,116 @@
+"""Inverted index over articles and offers with weighted fields, built once per knowledge base."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .models import Article, KnowledgeBase, Language, Offer
+from .normalize import stem, words
+
+# How much a match in each field counts. Editors' synonyms are the most deliberate signal.
+ARTICLE_FIELDS = {"title": 2.0, "synonyms": 3.0, "questions": 1.5, "tags": 1.5, "body": 0.3}
+OFFER_FIELDS = {"name": 1.5, "keywords": 3.0, "categories": 2.0, "purpose": 0.8}
+# A term seen in a doc counts w/(w+SATURATION): many repetitions do not drown other words.
+SATURATION = 1.0
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One searchable thing: an article, an offer, or one category of an offer."""
+
+    kind: Literal["article", "offer", "category"]
+    id: str
+    system: str
+    weights: dict[str, float] = field(default_factory=dict)
+    offer: str = ""
+
+
+def text_terms(text: str, language: Language) -> list[str]:
+    """Stems plus adjacent-stem bigrams ("codig|invalid") of a text."""
+    stems = [stem(w) for w in words(text, language.abbreviations) if w not in language.stopwords]
+    return stems + [f"{a}|{b}" for a, b in itertools.pairwise(stems)]
+
+
+def _weigh(fields: Iterable[tuple[float, Sequence[str]]], language: Language) -> dict[str, float]:
+    weights: dict[str, float] = defaultdict(float)
+    for weight, texts in fields:
+        seen: set[str] = set()
+        for text in texts:
+            seen.update(text_terms(text, language))
+        for term in seen:
+            weights[term] += weight
+    return dict(weights)
+
+
+def article_doc(article: Article, language: Language) -> Doc:
+    """The searchable form of an article."""
+    f = ARTICLE_FIELDS
+    fields = [
+        (f["title"], [article.title]),
+        (f["synonyms"], article.synonyms),
+        (f["questions"], article.questions),
+        (f["tags"], article.tags),
+        (f["body"], [article.body]),
+    ]
+    return Doc("article", article.id, article.system, _weigh(fields, language))
+
+
+def offer_docs(offer: Offer, language: Language) -> list[Doc]:
+    """The searchable form of an offer, and one doc per category for picking the category."""
+    f = OFFER_FIELDS
+    category_words = [k for c in offer.categories for k in (c.label, c.description, *c.keywords)]
+    fields = [
+        (f["name"], [offer.name]),
+        (f["keywords"], offer.keywords),
+        (f["categories"], category_words),
+        (f["purpose"], [offer.purpose]),
+    ]
+    docs = [Doc("offer", offer.id, offer.system, _weigh(fields, language), offer.id)]
+    for c in offer.categories:
+        cat_fields = [(3.0, c.keywords), (1.0, [c.label, c.description])]
+        docs.append(Doc("category", c.id, offer.system, _weigh(cat_fields, language), offer.id))
+    return docs
+
+
+class Index:
+    """Postings and idf for every doc of a knowledge base; search is a sum over query terms."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        lang = kb.language
+        self.language = lang
+        self.docs: list[Doc] = [article_doc(a, lang) for a in kb.articles.values()]
+        for offer in kb.offers.values():
+            self.docs.extend(offer_docs(offer, lang))
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for number, doc in enumerate(self.docs):
+            for term, weight in doc.weights.items():
+                self.postings[term].append((number, weight / (weight + SATURATION)))
+        searchable = sum(1 for d in self.docs if d.kind != "category") or 1
+        self.idf = {
+            term: math.log(1 + searchable / (1 + len(posts)))
+            for term, posts in self.postings.items()
+        }
+
+    def scores(self, terms: Sequence[str]) -> tuple[dict[int, float], float]:
+        """Raw score per matching doc and the query's total idf mass (the best possible)."""
+        scores: dict[int, float] = defaultdict(float)
+        total = 0.0
+        for term in dict.fromkeys(terms):
+            idf = self.idf.get(term)
+            if idf is None:
+                total += self._unknown_idf(term)
+                continue
+            total += idf
+            for number, saturated in self.postings[term]:
+                scores[number] += idf * saturated
+        return scores, total
+
+    def _unknown_idf(self, term: str) -> float:
+        # Unknown words weigh like rare ones, so an off-topic message scores low; unknown
+        # bigrams count less, or every long message would look off-topic.
+        return 0.5 if "|" in term else math.log(1 + len(self.docs))

@@ -1,0 +1,62 @@
+"""Read `language.toml`: abbreviations, stopwords and the phrase lists of the triage engine."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .models import Language
+from .normalize import fold, plain
+from .problems import Problem
+
+
+class _LanguageFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    abbreviations: dict[str, str] = {}
+    stopwords: list[str] = []
+    grau_1: list[str] = []
+    grau_2: list[str] = []
+    problem: list[str] = []
+    question: list[str] = []
+    request: list[str] = []
+    support: list[str] = []
+
+
+def read_language(path: Path) -> tuple[Language, list[Problem]]:
+    """Parse language.toml; phrases are normalized here once, patterns compiled to check them."""
+    if not path.exists():
+        return Language(), []
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _LanguageFile.model_validate(raw)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return Language(), [Problem(path, 1, f"invalid TOML: {exc}")]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return Language(), [Problem(path, 1, f"{where}: {err['msg']}")]
+    problems = []
+    for pattern in [*data.grau_1, *data.grau_2]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(Problem(path, 1, f"invalid pattern {pattern!r}: {exc}"))
+    abbreviations = {fold(k).strip(): fold(v).strip() for k, v in data.abbreviations.items()}
+
+    def phrases(items: list[str]) -> tuple[str, ...]:
+        return tuple(p for p in (plain(i, abbreviations) for i in items) if p)
+
+    language = Language(
+        abbreviations=abbreviations,
+        stopwords=frozenset(fold(w).strip() for w in data.stopwords),
+        grau_1=tuple(data.grau_1),
+        grau_2=tuple(data.grau_2),
+        problem=phrases(data.problem),
+        question=phrases(data.question),
+        request=phrases(data.request),
+        support=phrases(data.support),
+    )
+    return language, problems

@@ -1,0 +1,145 @@
+"""Typed, immutable view of the knowledge base: articles, offers, categories and intake fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+FieldKind = Literal["text", "email", "choice", "attachment", "category", "grau"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice field (an agency, an office)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """A ticket category of an offer, with its resolution target when the source gives one."""
+
+    id: str
+    label: str
+    description: str = ""
+    target_hours: float | None = None
+    target_label: str = ""
+    priority: int = 3
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IntakeField:
+    """One piece of information an offer requires before a ticket opens."""
+
+    id: str
+    kind: FieldKind
+    label: str
+    prompt: str
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    confirm: bool = False
+    min_length: int = 0
+    max_length: int = 4000
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """Days and hours an office (Balcão Virtual) attends; weekdays 0=Monday."""
+
+    id: str
+    name: str
+    weekdays: tuple[int, ...]
+    start: str
+    end: str
+    timezone: str = "America/Sao_Paulo"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A support or service offer: where a ticket goes and what it needs."""
+
+    id: str
+    name: str
+    system: str
+    kind: Literal["suporte", "servico", "atendimento"]
+    purpose: str
+    code_prefix: str = "TKT"
+    not_for: str = ""
+    grau: Literal["1", "2"] | None = None
+    target_hours: float | None = None
+    target_label: str = ""
+    categories: tuple[Category, ...] = ()
+    fields: tuple[IntakeField, ...] = ()
+    offices: tuple[OfficeHours, ...] = ()
+    keywords: tuple[str, ...] = ()
+    support_redirect: tuple[str, ...] = ()
+    notice: str = ""
+    line: int = 0
+
+    def category(self, category_id: str) -> Category | None:
+        """The category with this id, or None."""
+        return next((c for c in self.categories if c.id == category_id), None)
+
+
+@dataclass(frozen=True)
+class System:
+    """A system users talk about (eproc, SEI, ...), with the words that name it."""
+
+    id: str
+    name: str
+    keywords: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A self-service answer written by knowledge editors."""
+
+    id: str
+    title: str
+    system: str
+    body: str
+    path: Path
+    offers: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    updated: date | None = None
+    body_line: int = 1
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        """Line of a front matter key in the file, for lint messages."""
+        return self.key_lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Language:
+    """Portuguese language data the matcher uses; editable in `language.toml`."""
+
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    grau_1: tuple[str, ...] = ()
+    grau_2: tuple[str, ...] = ()
+    problem: tuple[str, ...] = ()
+    question: tuple[str, ...] = ()
+    request: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the triage engine and the flows read from the knowledge base directory."""
+
+    root: Path
+    articles: Mapping[str, Article] = field(default_factory=dict)
+    offers: Mapping[str, Offer] = field(default_factory=dict)
+    systems: Mapping[str, System] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
+    language: Language = field(default_factory=Language)

@@ -1,0 +1,112 @@
+"""The triage engine: rank articles and offers for a message; `decide` turns that into a decision.
+
+Intent adjusts scores before the decision (thresholds are in decide.py):
+- a message that reports a problem or asks for a person weighs articles by PROBLEM_ARTICLE_FACTOR;
+- a how-to question weighs offers by QUESTION_OFFER_FACTOR;
+- candidates of a system the message names get SYSTEM_BONUS, those of other systems lose
+  SYSTEM_MALUS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .decide import decide
+from .decision import Candidate, Decision
+from .index import Index, text_terms
+from .models import Article, KnowledgeBase, Offer
+from .normalize import stem, words
+from .signals import SignalReader, Signals
+from .spelling import Speller
+
+PROBLEM_ARTICLE_FACTOR = 0.75
+QUESTION_OFFER_FACTOR = 0.8
+SYSTEM_BONUS = 0.12
+SYSTEM_MALUS = 0.1
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Signals and ranked candidates of one message, before the decision."""
+
+    signals: Signals
+    articles: tuple[Candidate, ...]
+    offers: tuple[Candidate, ...]
+
+
+class Triage:
+    """Pure, deterministic triage over one knowledge base; build once, call `decide` often."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.index = Index(kb)
+        self.signals = SignalReader(kb)
+        vocabulary = {w for a in kb.articles.values() for w in words(_article_text(a), {})}
+        vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
+        self.speller = Speller(vocabulary)
+
+    def query_terms(self, text: str) -> list[str]:
+        """Index terms of a message, with misspelt words replaced by known ones."""
+        lang = self.kb.language
+        fixed = []
+        for word in words(text, lang.abbreviations):
+            if word in lang.stopwords:
+                continue
+            if stem(word) not in self.index.idf:
+                word = self.speller.correct(word) or word
+            fixed.append(word)
+        return text_terms(" ".join(fixed), lang)
+
+    def rank(self, text: str) -> Ranking:
+        """Signals plus articles and offers ranked by adjusted score."""
+        signals = self.signals.read(text)
+        raw, total = self.index.scores(self.query_terms(text))
+        articles: list[Candidate] = []
+        offers: list[Candidate] = []
+        best_category: dict[str, tuple[float, str]] = {}
+        wants_person = signals.request or (signals.problem and not signals.question)
+        for number, value in raw.items():
+            doc = self.index.docs[number]
+            score = value / total if total else 0.0
+            if doc.kind == "category":
+                if score > best_category.get(doc.offer, (0.0, ""))[0]:
+                    best_category[doc.offer] = (score, doc.id)
+                continue
+            score += _system_adjustment(doc.system, signals.systems)
+            if doc.kind == "article":
+                score *= PROBLEM_ARTICLE_FACTOR if wants_person else 1.0
+                articles.append(Candidate("article", doc.id, round(score, 4)))
+            else:
+                score *= QUESTION_OFFER_FACTOR if signals.question and not wants_person else 1.0
+                offers.append(Candidate("offer", doc.id, round(score, 4)))
+        offers = [
+            Candidate("offer", c.id, c.score, best_category.get(c.id, (0.0, None))[1])
+            for c in offers
+        ]
+        key = _ranking_key
+        return Ranking(signals, tuple(sorted(articles, key=key)), tuple(sorted(offers, key=key)))
+
+    def decide(self, text: str) -> Decision:
+        """The catalog decision for one message (see the module docstring for thresholds)."""
+        return decide(self.kb, self.rank(text))
+
+
+def _system_adjustment(system: str, named: tuple[str, ...]) -> float:
+    if not named:
+        return 0.0
+    return SYSTEM_BONUS if system in named else -SYSTEM_MALUS
+
+
+def _ranking_key(candidate: Candidate) -> tuple[float, str]:
+    return (-candidate.score, candidate.id)
+
+
+def _article_text(article: Article) -> str:
+    return " ".join(
+        [article.title, *article.synonyms, *article.questions, *article.tags, article.body]
+    )
+
+
+def _offer_text(offer: Offer) -> str:
+    cats = [k for c in offer.categories for k in (c.label, c.description, *c.keywords)]
+    return " ".join([offer.name, offer.purpose, *offer.keywords, *cats])
