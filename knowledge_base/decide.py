@@ -5,7 +5,11 @@ Scores are the share of the message's information a candidate explains (0..1).
 - NONE_BELOW: under it nothing fits. A message naming a system goes to that system's offer;
   one that still looks like IT support is `clarify:sistema`; anything else is `none`.
 - SURE_ABOVE: a candidate this strong is trusted even when the message names no system.
-  Below it, a reported problem that names no system is `clarify:sistema`.
+  Below it, or with less topical EVIDENCE than MIN_EVIDENCE (the summed idf of the message's
+  known topic words), a reported problem that names no system is `clarify:sistema`.
+- A problem report or a request for a person whose best match is an article under SURE_ABOVE
+  (the article does not recognise the problem) goes to that article's support offer; an
+  explicit request for a person ("quero abrir um chamado") always does.
 - A system whose offers are split by grau (eproc) needs the grau: unknown -> `clarify:grau`.
 """
 
@@ -15,13 +19,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .decision import Candidate, Decision
-from .models import KnowledgeBase
+from .models import Article, KnowledgeBase
 
 if TYPE_CHECKING:
     from .triage import Ranking
 
 NONE_BELOW = 0.16
 SURE_ABOVE = 0.45
+MIN_EVIDENCE = 2.0
 TOP = 5
 
 
@@ -37,11 +42,20 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
         if named:
             return _route(kb, seed, named, None, None)
         return ask_system if signals.support or signals.problem else seed
-    if not named and best.score < SURE_ABOVE and (signals.problem or signals.request):
+    unsure = best.score < SURE_ABOVE or ranking.evidence < MIN_EVIDENCE
+    if not named and unsure and (signals.problem or signals.request):
         return ask_system
-    if best.kind == "article":
-        return replace(seed, kind="article", target=best.id)
-    return _route(kb, seed, kb.offers[best.id].system, best.id, best.category)
+    if best.kind == "offer":
+        return _route(kb, seed, kb.offers[best.id].system, best.id, best.category)
+    article = kb.articles[best.id]
+    explicit = signals.request and not signals.question
+    reported = signals.problem and not signals.question and best.score < SURE_ABOVE
+    if explicit or reported:
+        offer = next((c for c in ranking.offers if _serves(kb, c.id, article)), None)
+        if offer is not None or article.offers:
+            category = offer.category if offer else None
+            return _route(kb, seed, article.system, offer.id if offer else None, category)
+    return replace(seed, kind="article", target=best.id)
 
 
 def _route(
@@ -60,6 +74,11 @@ def _route(
     if target is None:
         return replace(seed, kind="clarify", target="sistema", options=tuple(kb.systems))
     return replace(routed, kind="offer", target=target)
+
+
+def _serves(kb: KnowledgeBase, offer_id: str, article: Article) -> bool:
+    """An offer the article sends users to, or any offer of the article's system."""
+    return offer_id in article.offers or kb.offers[offer_id].system == article.system
 
 
 def _key(candidate: Candidate) -> tuple[float, str]:

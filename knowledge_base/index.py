@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,18 +96,21 @@ class Index:
             for term, posts in self.postings.items()
         }
 
-    def scores(self, terms: Sequence[str]) -> tuple[dict[int, float], float]:
-        """Raw score per matching doc and the query's total idf mass (the best possible)."""
+    def scores(self, terms: Mapping[str, float]) -> tuple[dict[int, float], float]:
+        """Raw score per matching doc and the query's total weighted idf (the best possible).
+
+        `terms` maps each query term to how much it says about the topic (1.0 = fully).
+        """
         scores: dict[int, float] = defaultdict(float)
         total = 0.0
-        for term in dict.fromkeys(terms):
+        for term, weight in terms.items():
             idf = self.idf.get(term)
             if idf is None:
-                total += self._unknown_idf(term)
+                total += self._unknown_idf(term) * weight
                 continue
-            total += idf
+            total += idf * weight
             for number, saturated in self.postings[term]:
-                scores[number] += idf * saturated
+                scores[number] += idf * weight * saturated
         return scores, total
 
     def _unknown_idf(self, term: str) -> float:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .models import Language
 from .normalize import fold, plain
-from .problems import Problem
+from .problems import Problem, toml_error_line
 
 
 class _LanguageFile(BaseModel):
@@ -23,6 +23,7 @@ class _LanguageFile(BaseModel):
     question: list[str] = []
     request: list[str] = []
     support: list[str] = []
+    generic: list[str] = []
 
 
 def read_language(path: Path) -> tuple[Language, list[Problem]]:
@@ -33,7 +34,7 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         data = _LanguageFile.model_validate(raw)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return Language(), [Problem(path, 1, f"invalid TOML: {exc}")]
+        return Language(), [Problem(path, toml_error_line(str(exc)), f"invalid TOML: {exc}")]
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
@@ -58,5 +59,6 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         question=phrases(data.question),
         request=phrases(data.request),
         support=phrases(data.support),
+        generic=phrases(data.generic),
     )
     return language, problems

@@ -131,6 +131,7 @@ class Language:
     question: tuple[str, ...] = ()
     request: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

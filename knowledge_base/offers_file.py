@@ -9,7 +9,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .models import Category, Choice, FieldKind, IntakeField, Offer, OfficeHours, System
-from .problems import Problem
+from .problems import Problem, toml_error_line
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -96,7 +96,7 @@ def read_offers(
     except FileNotFoundError:
         return {}, {}, {}, [Problem(path, 1, "offers catalog not found")]
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = _toml_error_line(str(exc))
+        line = toml_error_line(str(exc))
         return {}, {}, {}, [Problem(path, line, f"invalid TOML: {exc}")]
     try:
         catalog = _Catalog.model_validate(raw)
@@ -182,12 +182,3 @@ def _line_of(text: str, needle: str, after: int = 0) -> int:
         if number > after and line.strip().startswith(needle):
             return number
     return max(after, 1)
-
-
-def _toml_error_line(message: str) -> int:
-    marker = "line "
-    if marker in message:
-        digits = message.split(marker, 1)[1].split()[0].strip("(),")
-        if digits.isdigit():
-            return int(digits)
-    return 1

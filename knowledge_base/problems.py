@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,3 +27,9 @@ class KnowledgeBaseError(Exception):
         first = self.problems[0] if self.problems else "unknown problem"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(f"invalid knowledge base: {first}{more}")
+
+
+def toml_error_line(message: str) -> int:
+    """The line number tomllib puts in its error message ("... (at line 31, column 2)")."""
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1

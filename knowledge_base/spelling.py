@@ -32,7 +32,14 @@ class Speller:
             return None
         if word in self._cache:
             return self._cache[word]
-        pool = [w for n in range(len(word) - 1, len(word) + 2) for w in self._by_length.get(n, ())]
+        # Typos rarely hit the first letter, and allowing it turns real words into others
+        # ("centro" -> "entro").
+        pool = [
+            w
+            for n in range(len(word) - 1, len(word) + 2)
+            for w in self._by_length.get(n, ())
+            if w[0] == word[0]
+        ]
         best = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
         guess = best[0] if best else None
         if len(self._cache) < 100_000:

@@ -3,13 +3,16 @@
 Intent adjusts scores before the decision (thresholds are in decide.py):
 - a message that reports a problem or asks for a person weighs articles by PROBLEM_ARTICLE_FACTOR;
 - a how-to question weighs offers by QUESTION_OFFER_FACTOR;
+- words that only say something is wrong, or name a system, count GENERIC_WEIGHT in matching;
 - candidates of a system the message names get SYSTEM_BONUS, those of other systems lose
   SYSTEM_MALUS.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
 
 from .decide import decide
 from .decision import Candidate, Decision
@@ -23,6 +26,13 @@ PROBLEM_ARTICLE_FACTOR = 0.75
 QUESTION_OFFER_FACTOR = 0.8
 SYSTEM_BONUS = 0.12
 SYSTEM_MALUS = 0.1
+# Words that say "something is wrong" or name a system tell little about which article fits.
+GENERIC_WEIGHT = 0.3
+# The best articles are re-ordered by phrase similarity (rapidfuzz token_set_ratio) to their
+# title, synonyms and questions: an article loses up to PHRASE_WEIGHT when no phrase resembles
+# the message.
+RERANK_TOP = 6
+PHRASE_WEIGHT = 0.15
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Ranking:
     signals: Signals
     articles: tuple[Candidate, ...]
     offers: tuple[Candidate, ...]
+    evidence: float = 0.0
 
 
 class Triage:
@@ -44,9 +55,18 @@ class Triage:
         vocabulary = {w for a in kb.articles.values() for w in words(_article_text(a), {})}
         vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
         self.speller = Speller(vocabulary)
+        self.generic = _generic_stems(kb)
+        stop = kb.language.stopwords
+        self.phrases = {
+            a.id: [
+                " ".join(w for w in words(p, kb.language.abbreviations) if w not in stop)
+                for p in (a.title, *a.synonyms, *a.questions)
+            ]
+            for a in kb.articles.values()
+        }
 
-    def query_terms(self, text: str) -> list[str]:
-        """Index terms of a message, with misspelt words replaced by known ones."""
+    def query_terms(self, text: str) -> dict[str, float]:
+        """Index terms of a message with their topic weight; misspelt words are corrected."""
         lang = self.kb.language
         fixed = []
         for word in words(text, lang.abbreviations):
@@ -55,12 +75,20 @@ class Triage:
             if stem(word) not in self.index.idf:
                 word = self.speller.correct(word) or word
             fixed.append(word)
-        return text_terms(" ".join(fixed), lang)
+        weighted: dict[str, float] = {}
+        for term in text_terms(" ".join(fixed), lang):
+            generic = any(part in self.generic for part in term.split("|"))
+            weighted.setdefault(term, GENERIC_WEIGHT if generic else 1.0)
+        return weighted
 
     def rank(self, text: str) -> Ranking:
         """Signals plus articles and offers ranked by adjusted score."""
         signals = self.signals.read(text)
-        raw, total = self.index.scores(self.query_terms(text))
+        terms = self.query_terms(text)
+        raw, total = self.index.scores(terms)
+        evidence = sum(
+            self.index.idf[t] * w for t, w in terms.items() if "|" not in t and t in self.index.idf
+        )
         articles: list[Candidate] = []
         offers: list[Candidate] = []
         best_category: dict[str, tuple[float, str]] = {}
@@ -84,11 +112,30 @@ class Triage:
             for c in offers
         ]
         key = _ranking_key
-        return Ranking(signals, tuple(sorted(articles, key=key)), tuple(sorted(offers, key=key)))
+        ranked_articles = self._rerank(text, sorted(articles, key=key))
+        return Ranking(signals, ranked_articles, tuple(sorted(offers, key=key)), evidence)
+
+    def _rerank(self, text: str, ranked: list[Candidate]) -> tuple[Candidate, ...]:
+        """Re-order the leading articles by how much the message resembles one of their phrases."""
+        lang = self.kb.language
+        query = " ".join(w for w in words(text, lang.abbreviations) if w not in lang.stopwords)
+        head = []
+        for c in ranked[:RERANK_TOP]:
+            phrases = self.phrases[c.id]
+            similarity = max((fuzz.token_set_ratio(query, p) for p in phrases), default=0) / 100
+            head.append(replace(c, score=round(c.score + PHRASE_WEIGHT * (similarity - 1), 4)))
+        return tuple(sorted(head, key=_ranking_key)) + tuple(ranked[RERANK_TOP:])
 
     def decide(self, text: str) -> Decision:
         """The catalog decision for one message (see the module docstring for thresholds)."""
         return decide(self.kb, self.rank(text))
+
+
+def _generic_stems(kb: KnowledgeBase) -> frozenset[str]:
+    lang = kb.language
+    phrases = [*lang.problem, *lang.generic, *lang.question, *lang.request]
+    phrases += [system.name for system in kb.systems.values()]
+    return frozenset(stem(w) for p in phrases for w in words(p, lang.abbreviations))
 
 
 def _system_adjustment(system: str, named: tuple[str, ...]) -> float:
