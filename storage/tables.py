@@ -1,0 +1,121 @@
+"""SQLModel tables: users, conversations, tickets and their events, attachments and ratings."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.column_types import UTCDateTime
+
+# Named constraints let future SQLite migrations (batch mode) find them again by name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class User(SQLModel, table=True):
+    """A Telegram user who talked to the bot; deleted outright on erasure (LGPD)."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Telegram ids exceed 32 bits.
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    name: str = Field(max_length=256)
+    username: str | None = Field(default=None, max_length=64)
+    unreachable: bool = False
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Conversation(SQLModel, table=True):
+    """Dialog state of one user in one chat; `version` detects lost updates."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "user_id", name="uq_conversations_chat_id_user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    state: str = Field(max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    version: int = 1
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Ticket(SQLModel, table=True):
+    """A support request routed to an offer, with the intake fields the user gave."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # Serves queue_position's COUNT as a range scan; `id` breaks ties of equal timestamps.
+        Index("ix_tickets_queue", "offer_id", "status", "priority", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    offer_id: str = Field(max_length=64)
+    category: str | None = Field(default=None, max_length=64)
+    status: str = Field(max_length=32)
+    priority: int
+    requester_id: int | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TicketEvent(SQLModel, table=True):
+    """One entry of a ticket's history: a status change, a message, a note, an edit, a rating."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_history", "ticket_id", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    actor: str = Field(max_length=64)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str | None = Field(default=None, max_length=32)
+    text: str | None = Field(default=None, sa_type=Text)
+    visible_to_user: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Attachment(SQLModel, table=True):
+    """A file the user sent with a ticket, kept as Telegram's file reference."""
+
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE", index=True)
+    file_id: str = Field(max_length=256)
+    file_name: str | None = Field(default=None, max_length=256)
+    size: int | None = Field(default=None, sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, max_length=128)
+    kind: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Rating(SQLModel, table=True):
+    """The requester's satisfaction score for a resolved ticket; at most one per ticket."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    ticket_id: int = Field(primary_key=True, foreign_key="tickets.id", ondelete="CASCADE")
+    score: int
+    comment: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,62 @@
+"""Telegram users the bot knows, and whether messages still reach them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.tables import User
+from storage.upserts import insert_if_absent
+
+
+def user_by_telegram_id(session: Session, *, telegram_user_id: int) -> User | None:
+    """The user with this Telegram id, if the bot has seen them."""
+    return session.exec(select(User).where(User.telegram_user_id == telegram_user_id)).first()
+
+
+def get_or_create_user(
+    session: Session,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    name: str,
+    username: str | None,
+    now: datetime,
+) -> User:
+    """The user for this Telegram id, created on first contact and kept up to date after."""
+    user = user_by_telegram_id(session, telegram_user_id=telegram_user_id)
+    if user is None:
+        values = {
+            "telegram_user_id": telegram_user_id,
+            "chat_id": chat_id,
+            "name": name,
+            "username": username,
+            "unreachable": False,
+            "created_at": now,
+        }
+        # Two workers may see a new user's first updates at once; the unique index picks one.
+        insert_if_absent(session, User, values, keys=("telegram_user_id",))
+        user = user_by_telegram_id(session, telegram_user_id=telegram_user_id)
+        if user is None:
+            raise LookupError(f"user {telegram_user_id} vanished right after being stored")
+    # A user who writes to the bot can be reached again, even after blocking it once.
+    changes = {"chat_id": chat_id, "name": name, "username": username, "unreachable": False}
+    if any(getattr(user, key) != value for key, value in changes.items()):
+        for key, value in changes.items():
+            setattr(user, key, value)
+        user.unreachable_at = None
+        session.add(user)
+        session.flush()
+    return user
+
+
+def mark_unreachable(session: Session, *, user_id: int, now: datetime) -> None:
+    """Record that Telegram refused delivery (the user blocked the bot)."""
+    user = session.get(User, user_id)
+    if user is None or user.unreachable:
+        return
+    user.unreachable = True
+    user.unreachable_at = now
+    session.add(user)
+    session.flush()
