@@ -1,0 +1,125 @@
+"""Flood limits on a manual clock, and every kind of injected fault."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest_asyncio
+
+from tests.fake_telegram import FakeTelegramServer, LimitConfig, ManualClock
+from tests.fake_telegram.fixtures import ServerFactory
+from tests.fake_telegram_tests.conftest import RawApi
+
+
+class Setup:
+    def __init__(self, server: FakeTelegramServer, raw: RawApi, clock: ManualClock) -> None:
+        self.server, self.raw, self.clock = server, raw, clock
+
+    async def send(self, chat_id: int, text: str = "x") -> tuple[int, dict[str, object]]:
+        return await self.raw.call("sendMessage", json={"chat_id": chat_id, "text": text})
+
+
+@pytest_asyncio.fixture
+async def manual(fake_telegram_factory: ServerFactory) -> AsyncIterator[Setup]:
+    clock = ManualClock()
+    server = await fake_telegram_factory(clock=clock)
+    async with aiohttp.ClientSession() as session:
+        yield Setup(server, RawApi(session, server), clock)
+
+
+async def test_private_chat_allows_a_small_burst_then_one_per_second(manual: Setup) -> None:
+    user = manual.server.add_user()
+    manual.server.user_sends_text(user, "oi")
+    statuses = [(await manual.send(user.id))[0] for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    status, body = await manual.send(user.id)
+    assert status == 429 and body["parameters"] == {"retry_after": 1}
+    assert body["description"] == "Too Many Requests: retry after 1"
+    manual.clock.advance(1.0)
+    assert (await manual.send(user.id))[0] == 200
+    assert (await manual.send(user.id))[0] == 429
+    assert manual.server.stats.served_429 == 3
+    assert manual.server.stats.rate_limited == 3
+
+
+async def test_group_allows_twenty_per_minute(manual: Setup) -> None:
+    group = manual.server.add_group("Agentes", forum=False)
+    statuses = [(await manual.send(group.id))[0] for _ in range(21)]
+    assert statuses.count(200) == 20 and statuses[-1] == 429
+    _, body = await manual.send(group.id)
+    assert body["parameters"] == {"retry_after": 3}
+    manual.clock.advance(3.0)
+    assert (await manual.send(group.id))[0] == 200
+
+
+async def test_thirty_per_second_overall(manual: Setup) -> None:
+    users = [manual.server.add_user(f"U{n}") for n in range(40)]
+    for user in users:
+        manual.server.user_sends_text(user, "oi")
+    statuses = [(await manual.send(user.id))[0] for user in users]
+    assert statuses[:30] == [200] * 30 and set(statuses[30:]) == {429}
+    manual.clock.advance(1.0)
+    assert [(await manual.send(u.id))[0] for u in users[30:]] == [200] * 10
+
+
+async def test_limits_can_count_edits(fake_telegram_factory: ServerFactory) -> None:
+    server = await fake_telegram_factory(clock=ManualClock(), limits=LimitConfig(count_edits=True))
+    assert server.limiter.applies_to("editMessageText")
+    assert not server.limiter.applies_to("getMe")
+
+
+async def test_fail_next_counts_down_per_method(manual: Setup) -> None:
+    user = manual.server.add_user()
+    manual.server.user_sends_text(user, "oi")
+    manual.server.faults.fail_next("sendMessage", status=502, count=2)
+    first, second = await manual.send(user.id), await manual.send(user.id)
+    assert first == (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+    assert second[0] == 502
+    assert (await manual.raw.call("getMe"))[0] == 200
+    assert (await manual.send(user.id))[0] == 200
+    assert manual.server.stats.server_errors == 2
+    assert [m.text for m in manual.server.sent_messages(user)] == ["x"]
+
+
+async def test_after_effect_fault_loses_only_the_answer(manual: Setup) -> None:
+    user = manual.server.add_user()
+    manual.server.user_sends_text(user, "oi")
+    manual.server.faults.fail_next("sendMessage", status=500, after_effect=True)
+    status, body = await manual.send(user.id, "duplicada?")
+    assert (status, body["description"]) == (500, "Internal Server Error")
+    assert [m.text for m in manual.server.sent_messages(user)] == ["duplicada?"]
+
+
+async def test_random_5xx_is_reproducible_with_a_seed(manual: Setup) -> None:
+    outcomes = []
+    for _ in range(2):
+        manual.server.faults.random_5xx(0.3, seed=7, methods=["getMe"])
+        outcomes.append([(await manual.raw.call("getMe"))[0] for _ in range(40)])
+    assert outcomes[0] == outcomes[1]
+    assert {500, 502} & set(outcomes[0]) and 200 in outcomes[0]
+    manual.server.faults.clear()
+    assert (await manual.raw.call("getMe"))[0] == 200
+
+
+async def test_429_storm_lasts_for_the_given_time(manual: Setup) -> None:
+    user = manual.server.add_user()
+    manual.server.user_sends_text(user, "oi")
+    manual.server.faults.storm_429(10, retry_after=5)
+    status, body = await manual.send(user.id)
+    assert status == 429 and body["parameters"] == {"retry_after": 5}
+    assert (await manual.raw.call("getMe"))[0] == 200  # only sending methods by default
+    manual.clock.advance(10)
+    assert (await manual.send(user.id))[0] == 200
+    assert manual.server.stats.served_429 == 1 and manual.server.stats.rate_limited == 0
+
+
+async def test_latency_and_forced_429(manual: Setup) -> None:
+    manual.server.faults.latency(0.3, methods=["getMe"])
+    started = time.monotonic()
+    assert (await manual.raw.call("getMe"))[0] == 200
+    assert time.monotonic() - started >= 0.3
+    manual.server.faults.fail_next("getMe", status=429, retry_after=9)
+    status, body = await manual.raw.call("getMe")
+    assert (status, body["parameters"]["retry_after"]) == (429, 9)
