@@ -1,0 +1,1 @@
+"""Pure dialog logic: `flows.machine.advance(state, event, services) -> (state, actions)`."""

@@ -1,0 +1,76 @@
+"""Render flow replies to Telegram HTML with Jinja2 templates from bot/templates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from flows.actions import ButtonSpec, Reply
+from knowledge_base.models import KnowledgeBase
+from knowledge_base.render import render_article
+
+TEMPLATES = Path(__file__).parent / "templates"
+BUTTONS = "buttons.j2"
+# Templates call page_break() where the text may become a separate Telegram message.
+PAGE_BREAK = "\f"
+
+
+class Renderer:
+    """Templates plus the knowledge base they may show (articles) and the users' time zone."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        timezone: str = "America/Sao_Paulo",
+        templates: Path = TEMPLATES,
+    ) -> None:
+        self.kb = kb
+        self.zone = ZoneInfo(timezone)
+        self.env = Environment(
+            loader=FileSystemLoader(templates),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=StrictUndefined,
+        )
+        self.env.globals.update(article=self.article, page_break=lambda: Markup(PAGE_BREAK))
+        self.env.filters["local"] = self.local
+
+    def render(self, template: str, params: Mapping[str, object]) -> str:
+        """The whole text of a template (page breaks become blank lines)."""
+        return "\n\n".join(self.render_messages(template, params))
+
+    def render_messages(self, template: str, params: Mapping[str, object]) -> list[str]:
+        """The template's text split into Telegram messages at its page breaks."""
+        text = self.env.get_template(f"{template}.j2").render(dict(params))
+        parts = (part.strip() for part in text.split(PAGE_BREAK))
+        return [part for part in parts if part]
+
+    def button_label(self, spec: ButtonSpec) -> str:
+        """A button's plain-text label (Telegram shows button text as is, never as HTML)."""
+        module = self.env.get_template(BUTTONS).module
+        macro: Any = getattr(module, spec.label, None)
+        if macro is None:
+            raise KeyError(f"no button label '{spec.label}' in {BUTTONS}")
+        html = Markup(macro(**spec.params))
+        return " ".join(html.unescape().split())
+
+    def keyboard(self, reply: Reply) -> list[list[tuple[str, str]]]:
+        """The reply's buttons as rows of (label, callback data)."""
+        return [[(self.button_label(b), b.data) for b in row] for row in reply.buttons]
+
+    def article(self, article_id: str) -> list[Markup]:
+        """An article's Telegram HTML parts, title first (already escaped by the renderer)."""
+        return [Markup(part) for part in render_article(self.kb.articles[article_id])]
+
+    def local(self, moment: datetime) -> datetime:
+        """A timestamp in the users' time zone (naive ones are taken as UTC, like storage's)."""
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return aware.astimezone(self.zone)

@@ -1,0 +1,69 @@
+"""What a conversation asks the desk to do: replies to render and ticket operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .events import Attachment
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    """An inline button: `label` names a macro in bot/templates/buttons.j2, called with params."""
+
+    label: str
+    data: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+Keyboard = tuple[tuple[ButtonSpec, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the user: bot/templates/<template>.j2 rendered with params."""
+
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    """Open a ticket; the desk then sends `flows.tickets.ticket_opened_reply` for it."""
+
+    offer_id: str
+    category: str | None
+    fields: Mapping[str, str]
+    attachments: tuple[Attachment, ...]
+    priority: int
+
+
+@dataclass(frozen=True)
+class CancelTicket:
+    """Cancel one of the user's open tickets (the flow already checked owner and status)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class RateTicket:
+    """Store the user's rating (1-5) and optional comment for a resolved ticket."""
+
+    code: str
+    score: int
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class ExportUserData:
+    """Send the user everything stored about them (template `data_export`)."""
+
+
+@dataclass(frozen=True)
+class EraseUserData:
+    """Erase the user's personal data, keeping anonymous ticket statistics."""
+
+
+Action = Reply | OpenTicket | CancelTicket | RateTicket | ExportUserData | EraseUserData

@@ -1,0 +1,33 @@
+"""The seeds' guards: questions that never become tickets and support aimed at a service offer."""
+
+from __future__ import annotations
+
+from knowledge_base.models import KnowledgeBase, Offer
+
+from . import answers
+from .context import Context
+
+# Business-rule questions get their answer and never a ticket (seed: suporte técnico guide).
+NO_TICKET_ARTICLES = frozenset({"regras-de-negocio"})
+# Knowledge base text explaining why a support problem does not belong to a service offer.
+REDIRECT_TEXT = "infoeproc_nao_e_suporte"
+
+
+def aimed_wrong(offer: Offer, context: Context, kb: KnowledgeBase) -> bool:
+    """A support problem headed for a service-only offer (Infoeproc): it must be redirected.
+
+    It is, when none of the offer's categories fits, or when the message still reports a
+    problem once the words of its category are taken out: "the Infoeproc on sigilo has wrong
+    information" is a correction, "I filed at Infoeproc because I cannot log in" is support.
+    """
+    if not offer.support_redirect or not context.support:
+        return False
+    category = offer.category(context.category or "")
+    if category is None:
+        return True
+    lang = kb.language
+    rest = f" {answers.plain(context.text, lang.abbreviations)} "
+    for keyword in (category.label, *category.keywords):
+        rest = rest.replace(f" {answers.plain(keyword, lang.abbreviations)} ", " ")
+    problems = (answers.plain(p, lang.abbreviations) for p in lang.problem)
+    return any(p and f" {p} " in rest for p in problems)

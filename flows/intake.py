@@ -1,0 +1,117 @@
+"""The intake form of an offer: one field at a time, a summary, then the ticket."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from knowledge_base.models import Offer
+
+from . import answers
+from .actions import OpenTicket, Reply
+from .context import Context
+from .events import Attachment, Event
+from .intake_fields import READERS, Answer, display
+from .intake_form import Form
+from .keyboards import BACK, CONFIRM, FIX, SKIP
+from .ports import Services
+from .state import IDLE, ConversationState, Step
+
+FIELD, SUMMARY, FIX_STATE = "intake", "intake_summary", "intake_fix"
+# Same default as knowledge_base.models.Category.priority.
+DEFAULT_PRIORITY = 3
+
+
+def start(offer: Offer, context: Context, origin: dict[str, Any] | None) -> Step:
+    """Begin the form, with what triage already knows filled in."""
+    prefill: dict[str, str] = {}
+    for f in offer.fields:
+        if f.kind == "category" and context.category and offer.category(context.category):
+            prefill[f.id] = context.category
+        elif f.kind == "grau" and context.grau:
+            prefill[f.id] = context.grau
+    form = Form(offer, context, values=prefill, prefilled=frozenset(prefill), origin=origin)
+    intro = Reply(
+        "intake_start",
+        {"offer": offer.name, "notice": offer.notice, "fields": [f.label for f in offer.fields]},
+    )
+    return _go(form, form.next_step(-1)).after(intro)
+
+
+def on_field(state: ConversationState, event: Event, services: Services) -> Step | None:
+    """An answer to the field being asked."""
+    form = Form.from_state(state, services.kb)
+    if answers.said(event, BACK, answers.BACK):
+        return _back(form)
+    f = form.field
+    if not f.required and answers.said(event, SKIP, answers.SKIP):
+        return _forward(form.answered(""))
+    if isinstance(event, Attachment) and f.kind != "attachment":
+        return Step(state, (Reply("error_attachment_unexpected"),), prompt=True)
+    outcome = READERS[f.kind](form, event, services)
+    if outcome is None:
+        return None
+    if isinstance(outcome, Answer):
+        return _forward(form.answered(outcome.value))
+    return Step(outcome.form.to_state(FIELD), outcome.replies, prompt=True)
+
+
+def on_summary(state: ConversationState, event: Event, services: Services) -> Step | None:
+    """Confirm, correct or go back from the summary."""
+    form = Form.from_state(state, services.kb)
+    if answers.said(event, CONFIRM, answers.YES):
+        missing = form.first_missing()
+        return Step(IDLE, (_ticket(form),)) if missing is None else _go(form, missing)
+    if answers.said(event, FIX, answers.FIX):
+        return Step(form.to_state(FIX_STATE), prompt=True)
+    if answers.said(event, BACK, answers.BACK):
+        return _back(replace(form, step=len(form.offer.fields)))
+    return None
+
+
+def on_fix(state: ConversationState, event: Event, services: Services) -> Step | None:
+    """The field to correct, chosen from the list."""
+    form = Form.from_state(state, services.kb)
+    if answers.said(event, BACK, answers.BACK):
+        return Step(form.to_state(SUMMARY), prompt=True)
+    index = answers.chosen(event, "f:", [(f.id, f.label) for f in form.offer.fields])
+    if index is None:
+        return None
+    chosen = replace(form, step=index, fixing=True, pending_email=None)
+    return Step(chosen.to_state(FIELD), prompt=True)
+
+
+def _go(form: Form, step: int | None) -> Step:
+    if step is None:
+        return Step(replace(form, fixing=False).to_state(SUMMARY), prompt=True)
+    return Step(form.at(step).to_state(FIELD), prompt=True)
+
+
+def _forward(form: Form) -> Step:
+    return _go(form, None if form.fixing else form.next_step(form.step))
+
+
+def _back(form: Form) -> Step:
+    if form.pending_email is not None:
+        return Step(replace(form, pending_email=None).to_state(FIELD), prompt=True)
+    if form.fixing:
+        return Step(replace(form, fixing=False).to_state(SUMMARY), prompt=True)
+    if form.step > 0:
+        return _go(form, form.step - 1)
+    if form.origin is not None:
+        return Step(ConversationState.from_dict(form.origin), prompt=True)
+    return Step(IDLE, (Reply("flow_left"),), prompt=True)
+
+
+def _ticket(form: Form) -> OpenTicket:
+    offer = form.offer
+    category_id = form.category_id
+    category = offer.category(category_id or "")
+    fields = {
+        f.id: display(f, offer, form.values[f.id])
+        for f in offer.fields
+        if f.kind not in ("attachment", "category") and form.values.get(f.id)
+    }
+    attachments = tuple(a for _, a in form.files)
+    priority = category.priority if category else DEFAULT_PRIORITY
+    return OpenTicket(offer.id, category_id, fields, attachments, priority)

@@ -1,0 +1,51 @@
+"""Greeting, help, the main menu, and the idle state where free text goes to triage."""
+
+from __future__ import annotations
+
+from . import routing, tickets, triage
+from .actions import Action, Reply
+from .context import Context
+from .events import Event, Text
+from .keyboards import MENU
+from .ports import Services
+from .state import IDLE, IDLE_NAME, ConversationState, Step
+
+
+def welcome(state: ConversationState, args: str, services: Services) -> Step:
+    """/start: greet, say what the bot does, and drop whatever was in progress."""
+    return Step(IDLE, (Reply("welcome", {}, MENU),))
+
+
+def help_text(state: ConversationState, args: str, services: Services) -> Step:
+    """/ajuda: what the bot does and its commands; a form in progress stays where it was."""
+    return Step(state, (Reply("help", {"busy": state.name != IDLE_NAME}),))
+
+
+def leave(state: ConversationState, services: Services) -> Step:
+    """Abandon the question or form in progress; nothing is sent anywhere."""
+    if state.name == IDLE_NAME:
+        return Step(IDLE, prompt=True)
+    return Step(IDLE, (Reply("flow_left"),), prompt=True)
+
+
+def on_idle(state: ConversationState, event: Event, services: Services) -> Step | None:
+    """Free text is a new problem to triage."""
+    if isinstance(event, Text) and event.text.strip():
+        return triage.start(event.text, services)
+    return None
+
+
+def on_menu_button(state: ConversationState, choice: str, services: Services) -> Step | None:
+    """A main menu button, also when pressed on an old message."""
+    if choice == "new":
+        return routing.ask_system(Context(), services, None)
+    if choice == "list":
+        return tickets.list_tickets(state, "", services)
+    if choice == "help":
+        return help_text(state, "", services)
+    return None
+
+
+def prompt_idle(state: ConversationState, services: Services) -> list[Action]:
+    """The menu, shown after a flow ends without a ticket."""
+    return [Reply("menu", {}, MENU)]

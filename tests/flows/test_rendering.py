@@ -1,0 +1,203 @@
+"""Every template renders with realistic parameters, escapes user text and fits Telegram."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from jinja2 import UndefinedError
+
+from bot.rendering import TEMPLATES, Renderer
+from flows.actions import ButtonSpec
+from flows.ports import HistoryEntry, TicketView
+from flows.tickets import ticket_params
+
+from .kb_fixture import build_kb
+
+EVIL = "<script>alert('x')</script> & <b>"
+AT = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
+
+
+def _ticket(**changes: object) -> dict[str, object]:
+    history = (
+        HistoryEntry(AT, "Chamado aberto", "novo"),
+        HistoryEntry(AT + timedelta(hours=1), EVIL, None),
+    )
+    base = TicketView("SEI-7KX3QF", "sei", None, "novo", AT, AT + timedelta(days=5), 3, history)
+    params = ticket_params(base, build_kb())
+    params.update(changes)
+    return params
+
+
+PARAMS: dict[str, dict[str, object]] = {
+    "welcome": {},
+    "menu": {},
+    "help": {"busy": True},
+    "not_understood": {},
+    "message_too_long": {"limit": 4096},
+    "unknown_command": {"command": EVIL},
+    "state_lost": {},
+    "flow_left": {},
+    "triage_none": {},
+    "article": {"article_id": "eproc-2fa-codigo-invalido", "ticket_option": True},
+    "article_solved": {},
+    "ask_grau": {"category": "Tramitação processual", "hint": "Selecione UMA das ofertas."},
+    "ask_system": {"systems": ["eproc", "SEI"], "described": True},
+    "ask_offer": {"offers": [{"name": "Infoeproc", "purpose": "APENAS sugestões."}]},
+    "support_redirect": {
+        "offer": "Infoeproc",
+        "explanation": "NÃO se destina a pedido de suporte.",
+        "targets": ["eproc 1º Grau e Colégio Recursal", "eproc 2º Grau"],
+    },
+    "intake_start": {"offer": "Helpdesk do SEI", "notice": "Prazo: 5 dias.", "fields": ["Nome"]},
+    "intake_field": {
+        "offer": "Helpdesk do SEI",
+        "number": 4,
+        "total": 5,
+        "label": "Chamado",
+        "prompt": "Descreva.",
+        "help": "Com detalhes.",
+        "kind": "text",
+        "required": True,
+        "options": [{"label": "SAMOP", "detail": "", "target": ""}],
+        "current": EVIL,
+        "suggestion": EVIL,
+        "files": [],
+    },
+    "intake_email_confirm": {"label": "Email", "email": EVIL},
+    "intake_summary": {
+        "offer": "Helpdesk do SEI",
+        "category": None,
+        "target": "até 5 dias",
+        "items": [
+            {"label": "Nome completo", "value": EVIL, "kind": "text"},
+            {"label": "Grau", "value": "2", "kind": "grau"},
+            {"label": "Telefone", "value": "", "kind": "text"},
+        ],
+        "files": [{"name": "tela.png", "size": 48_213, "kind": "photo"}],
+    },
+    "intake_fix": {"fields": ["Órgão Vinculado", "Nome completo"]},
+    "error_text_too_short": {"min": 5},
+    "error_text_too_long": {"max": 200, "length": 201},
+    "error_email_invalid": {"value": EVIL},
+    "error_email_mismatch": {},
+    "error_choice_unknown": {"typed": EVIL},
+    "error_attachment_required": {},
+    "error_attachment_expected": {},
+    "error_attachment_unexpected": {},
+    "error_too_many_files": {"max": 10},
+    "office_closed": {
+        "office": "Coordenadoria",
+        "weekdays": [0, 1, 2],
+        "start": "13:00",
+        "end": "19:00",
+        "explanation": "O atendimento ainda não começou por aqui.",
+    },
+    "ticket_opened": {"ticket": _ticket()},
+    "ticket_list": {"tickets": [_ticket(), _ticket(status="resolvido")], "total": 12},
+    "ticket_detail": {"ticket": _ticket(rating=5)},
+    "ticket_not_found": {"code": EVIL},
+    "ticket_not_cancellable": {"ticket": _ticket(status="fechado")},
+    "cancel_nothing": {},
+    "cancel_choose": {"tickets": [_ticket()]},
+    "cancel_ticket_confirm": {"ticket": _ticket()},
+    "ticket_cancelled": {"code": "SEI-7KX3QF"},
+    "ticket_kept": {"code": "SEI-7KX3QF"},
+    "ticket_status_changed": {"code": "SEI-7KX3QF", "status": "aguardando_usuario"},
+    "ticket_resolved": {"code": "SEI-7KX3QF"},
+    "rating_comment": {"score": 4},
+    "rating_thanks": {"score": 4, "commented": True},
+    "rating_unavailable": {"code": "SEI-7KX3QF"},
+    "data_export": {"tickets_count": 3, "generated_at": AT},
+    "erase_confirm": {},
+    "data_erased": {},
+    "erase_kept": {},
+}
+
+# Telegram's HTML parse mode accepts only these tags (Bot API, "Formatting options").
+ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(build_kb())
+
+
+def test_every_template_file_has_realistic_params_here() -> None:
+    files = {p.stem for p in TEMPLATES.glob("*.j2") if not p.stem.startswith("_")}
+    assert files - {"buttons"} == set(PARAMS)
+
+
+@pytest.mark.parametrize("template", sorted(PARAMS))
+def test_template_renders_within_telegram_limits(renderer: Renderer, template: str) -> None:
+    messages = renderer.render_messages(template, PARAMS[template])
+    assert messages
+    for message in messages:
+        assert len(message) <= 4096
+        tags = {t.strip("/").split()[0] for t in _tags(message)}
+        assert tags <= ALLOWED_TAGS, tags
+        assert "<script>" not in message
+
+
+SHOWS_USER_TEXT = [
+    "unknown_command",
+    "intake_field",
+    "intake_email_confirm",
+    "intake_summary",
+    "error_email_invalid",
+    "error_choice_unknown",
+    "ticket_not_found",
+    "ticket_detail",
+]
+
+
+@pytest.mark.parametrize("template", SHOWS_USER_TEXT)
+def test_user_text_with_markup_characters_is_escaped(renderer: Renderer, template: str) -> None:
+    text = renderer.render(template, PARAMS[template])
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;" in text
+
+
+def test_missing_param_fails_loudly(renderer: Renderer) -> None:
+    with pytest.raises(UndefinedError):
+        renderer.render("ticket_cancelled", {})
+
+
+def test_dates_are_shown_in_brasilia_time(renderer: Renderer) -> None:
+    text = renderer.render("ticket_detail", PARAMS["ticket_detail"])
+    assert "Aberto em: 02/06/2025 às 12:00" in text
+
+
+def test_article_template_splits_into_messages_with_the_question_last(renderer: Renderer) -> None:
+    messages = renderer.render_messages("article", PARAMS["article"])
+    assert messages[0].startswith("<b>Eproc 2fa codigo invalido</b>")
+    assert messages[-1] == "Essa orientação resolveu o seu problema?"
+
+
+def test_button_labels_are_plain_text_with_kb_text_unescaped(renderer: Renderer) -> None:
+    assert renderer.button_label(ButtonSpec("text", "o:0", {"text": "Tom & Jerry <1>"})) == (
+        "Tom & Jerry <1>"
+    )
+    assert renderer.button_label(ButtonSpec("score", "r:X:5", {"score": 5})) == "5 ⭐"
+
+
+def test_every_button_macro_renders(renderer: Renderer) -> None:
+    module = renderer.env.get_template("buttons.j2").module
+    names = [n for n in dir(module) if not n.startswith("_")]
+    params = {
+        "text": {"text": "SEI"},
+        "ticket": {"code": "SEI-7KX3QF"},
+        "cancel_ticket": {"code": "SEI-7KX3QF"},
+        "score": {"score": 3},
+    }
+    for name in names:
+        assert renderer.button_label(ButtonSpec(name, "d", params.get(name, {})))
+
+
+def test_unknown_button_label_fails_loudly(renderer: Renderer) -> None:
+    with pytest.raises(KeyError):
+        renderer.button_label(ButtonSpec("no_such_label", "d"))
+
+
+def _tags(message: str) -> list[str]:
+    return re.findall(r"<(/?[a-z]+[^>]*)>", message)
