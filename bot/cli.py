@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot import kb_commands
 from bot.config import Config, ConfigError, load_config
+from bot.database import DatabaseUnavailable
 from knowledge_base.problems import KnowledgeBaseError
 
 
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KnowledgeBaseError as exc:
         return kb_commands.explain_invalid(exc, sys.stderr)
+    except DatabaseUnavailable as exc:
+        print(f"storage error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -63,12 +67,22 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
         if args.kb_command == "eval":
             return kb_commands.run_eval(kb_root, args.file, args.json, out, err)
     if args.command in ("run", "chat", None):
-        from bot.terminal import run_terminal
-
-        return run_terminal(config, sys.stdin, out)
+        return _run(args.command, config)
     if args.command == "db" and args.db_command == "upgrade":
         from bot.database import upgrade_database
 
         return upgrade_database(config, out, err)
     parser.print_help(err)
     return 2
+
+
+def _run(command: str | None, config: Config) -> int:
+    from bot.app import build_app
+    from bot.terminal import run_terminal
+
+    app = build_app(config)
+    if command == "chat" or not config.telegram.token.get_secret_value():
+        return run_terminal(app, sys.stdin, sys.stdout)
+    from bot.telegram.runner import run_telegram
+
+    return run_telegram(app)

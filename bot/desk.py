@@ -1,0 +1,221 @@
+"""The desk: one user event through the flows and the store, in the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from sqlmodel import Session
+
+from bot.outbound import Outbound, reply_calls
+from bot.rendering import Renderer
+from bot.ticket_views import StoreTicketReader, ticket_view
+from flows.actions import (
+    Action,
+    CancelTicket,
+    EraseUserData,
+    ExportUserData,
+    OpenTicket,
+    RateTicket,
+    Reply,
+)
+from flows.events import Event
+from flows.machine import advance, prompt
+from flows.ports import Services, Triage
+from flows.state import IDLE, ConversationState, CorruptState
+from flows.tickets import ticket_opened_reply
+from knowledge_base.models import KnowledgeBase
+from storage import (
+    USER,
+    Ticket,
+    User,
+    cancel_ticket,
+    erase_user_data,
+    export_user_data,
+    get_or_create_user,
+    load_conversation,
+    normalize_code,
+    open_ticket,
+    rate_ticket,
+    save_conversation,
+    ticket_by_code,
+)
+
+# Room for the <pre> tags and the HTML escaping of quotes in one export message.
+EXPORT_CHUNK = 3000
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An event from a user in a chat, with who they are as Telegram reports it."""
+
+    chat_id: int
+    telegram_user_id: int
+    name: str
+    event: Event
+    username: str | None = None
+
+
+class Desk:
+    """Runs the flows against the store; everything happens in the session it is given."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        triage: Triage,
+        renderer: Renderer,
+        clock: Callable[[], datetime],
+        on_ticket_opened: Callable[[Session, Ticket], list[Outbound]] | None = None,
+    ) -> None:
+        self.kb = kb
+        self.triage = triage
+        self.renderer = renderer
+        self.clock = clock
+        self.on_ticket_opened = on_ticket_opened
+
+    def handle(self, session: Session, incoming: Incoming) -> list[Outbound]:
+        """Advance the user's conversation by one event; returns the calls to send.
+
+        Raises storage.StaleConversation when another worker saved the conversation first:
+        the caller rolls back and runs the event again.
+        """
+        now = self.clock()
+        user = get_or_create_user(
+            session,
+            telegram_user_id=incoming.telegram_user_id,
+            chat_id=incoming.chat_id,
+            name=incoming.name,
+            username=incoming.username,
+            now=now,
+        )
+        assert user.id is not None
+        saved = load_conversation(session, chat_id=incoming.chat_id, user_id=user.id)
+        state = (
+            ConversationState.from_dict({"name": saved.state, "data": saved.data})
+            if saved
+            else IDLE
+        )
+        reader = StoreTicketReader(session, user.id)
+        services = Services(self.kb, self.triage, reader, now, user.id)
+        new_state, actions = advance(state, incoming.event, services)
+        calls: list[Outbound] = []
+        erased = False
+        for action in actions:
+            calls += self._apply(session, user, incoming.chat_id, action, now)
+            erased = erased or isinstance(action, EraseUserData)
+        if not erased:
+            save_conversation(
+                session,
+                chat_id=incoming.chat_id,
+                user_id=user.id,
+                state=new_state.name,
+                data=new_state.data,
+                expected_version=saved.version if saved else None,
+                now=now,
+            )
+        return calls
+
+    def resume(self, session: Session, incoming: Incoming) -> list[Outbound]:
+        """Where the user left off: the pending question again, or the greeting when idle."""
+        user = get_or_create_user(
+            session,
+            telegram_user_id=incoming.telegram_user_id,
+            chat_id=incoming.chat_id,
+            name=incoming.name,
+            username=incoming.username,
+            now=self.clock(),
+        )
+        assert user.id is not None
+        saved = load_conversation(session, chat_id=incoming.chat_id, user_id=user.id)
+        state = (
+            ConversationState.from_dict({"name": saved.state, "data": saved.data})
+            if saved
+            else IDLE
+        )
+        if state.name == IDLE.name:
+            return self.handle(session, incoming)
+        services = Services(
+            self.kb, self.triage, StoreTicketReader(session, user.id), self.clock(), user.id
+        )
+        try:
+            actions = prompt(state, services)
+        except CorruptState:
+            return self.handle(session, incoming)
+        return [
+            c
+            for a in actions
+            if isinstance(a, Reply)
+            for c in reply_calls(self.renderer, incoming.chat_id, a)
+        ]
+
+    def _apply(
+        self, session: Session, user: User, chat_id: int, action: Action, now: datetime
+    ) -> list[Outbound]:
+        assert user.id is not None
+        if isinstance(action, Reply):
+            return reply_calls(self.renderer, chat_id, action)
+        if isinstance(action, OpenTicket):
+            return self._open(session, user, chat_id, action, now)
+        if isinstance(action, CancelTicket):
+            ticket = self._owned(session, user, action.code)
+            if ticket is not None:
+                cancel_ticket(session, ticket=ticket, actor=USER, now=now)
+            return []
+        if isinstance(action, RateTicket):
+            ticket = self._owned(session, user, action.code)
+            if ticket is not None:
+                rate_ticket(
+                    session, ticket=ticket, score=action.score, comment=action.comment, now=now
+                )
+            return []
+        if isinstance(action, ExportUserData):
+            return self._export(session, user, chat_id, now)
+        erase_user_data(session, user_id=user.id, now=now)
+        return []
+
+    def _open(
+        self, session: Session, user: User, chat_id: int, action: OpenTicket, now: datetime
+    ) -> list[Outbound]:
+        offer = self.kb.offers[action.offer_id]
+        category = offer.category(action.category) if action.category else None
+        target = category.target_hours if category and category.target_hours else offer.target_hours
+        ticket = open_ticket(
+            session,
+            offer_id=offer.id,
+            code_prefix=offer.code_prefix,
+            category=action.category,
+            priority=action.priority,
+            requester_id=user.id,
+            fields=dict(action.fields),
+            attachments=action.attachments,
+            target_hours=target,
+            now=now,
+        )
+        reply = ticket_opened_reply(ticket_view(session, ticket, with_history=False), self.kb)
+        calls = reply_calls(self.renderer, chat_id, reply)
+        if self.on_ticket_opened is not None:
+            calls += self.on_ticket_opened(session, ticket)
+        return calls
+
+    def _export(self, session: Session, user: User, chat_id: int, now: datetime) -> list[Outbound]:
+        assert user.id is not None
+        data = export_user_data(session, user_id=user.id)
+        params = {"tickets_count": len(data.get("tickets", [])), "generated_at": now}
+        calls = reply_calls(self.renderer, chat_id, Reply("data_export", params))
+        document = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+        for start in range(0, len(document), EXPORT_CHUNK):
+            chunk = escape(document[start : start + EXPORT_CHUNK], quote=False)
+            calls.append(
+                Outbound(
+                    chat_id, "sendMessage", {"text": f"<pre>{chunk}</pre>", "parse_mode": "HTML"}
+                )
+            )
+        return calls
+
+    def _owned(self, session: Session, user: User, code: str) -> Ticket | None:
+        normalized = normalize_code(code)
+        ticket = ticket_by_code(session, code=normalized) if normalized else None
+        return ticket if ticket is not None and ticket.requester_id == user.id else None

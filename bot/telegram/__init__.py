@@ -1,0 +1,1 @@
+"""Telegram runtime: drivers, intake (polling/webhook), dispatcher, outbox sender."""

@@ -1,0 +1,62 @@
+"""Storage tickets as the flows see them: the current user's tickets only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from flows.ports import HistoryEntry, TicketView
+from storage import (
+    Ticket,
+    history,
+    normalize_code,
+    queue_position,
+    rating_of,
+    ticket_by_code,
+    tickets_of_user,
+)
+
+
+def ticket_view(session: Session, ticket: Ticket, *, with_history: bool = True) -> TicketView:
+    """One ticket with its queue position, the history its owner may see, and the rating."""
+    assert ticket.id is not None
+    entries: tuple[HistoryEntry, ...] = ()
+    if with_history:
+        entries = tuple(
+            HistoryEntry(at=e.created_at, text=e.text or "", status=e.to_status)
+            for e in history(session, ticket_id=ticket.id, for_user=True)
+        )
+    rating = rating_of(session, ticket_id=ticket.id)
+    return TicketView(
+        code=ticket.code,
+        offer_id=ticket.offer_id,
+        category=ticket.category,
+        status=ticket.status,
+        created_at=ticket.created_at,
+        due_at=ticket.due_at,
+        queue_position=queue_position(session, ticket=ticket),
+        history=entries,
+        rating=rating.score if rating else None,
+    )
+
+
+class StoreTicketReader:
+    """flows.ports.TicketReader over the SQL store, scoped to one user."""
+
+    def __init__(self, session: Session, user_id: int) -> None:
+        self._session = session
+        self._user_id = user_id
+
+    def tickets_of_user(self) -> Sequence[TicketView]:
+        """The user's tickets, newest first (no history: the list does not show it)."""
+        rows = tickets_of_user(self._session, user_id=self._user_id)
+        return [ticket_view(self._session, t, with_history=False) for t in rows]
+
+    def ticket(self, code: str) -> TicketView | None:
+        """The ticket with this code (as typed) if the user owns it; None otherwise."""
+        normalized = normalize_code(code)
+        found = ticket_by_code(self._session, code=normalized) if normalized else None
+        if found is None or found.requester_id != self._user_id:
+            return None
+        return ticket_view(self._session, found)
