@@ -39,6 +39,7 @@ from storage import (
     load_conversation,
     normalize_code,
     open_ticket,
+    queue_position,
     rate_ticket,
     save_conversation,
     ticket_by_code,
@@ -69,12 +70,15 @@ class Desk:
         renderer: Renderer,
         clock: Callable[[], datetime],
         on_ticket_opened: Callable[[Session, Ticket], list[Outbound]] | None = None,
+        on_queue_changed: Callable[[Session, str, int], None] | None = None,
     ) -> None:
         self.kb = kb
         self.triage = triage
         self.renderer = renderer
         self.clock = clock
         self.on_ticket_opened = on_ticket_opened
+        # (session, offer id, first queue position that moved): pushes new positions.
+        self.on_queue_changed = on_queue_changed
 
     def handle(self, session: Session, incoming: Incoming) -> list[Outbound]:
         """Advance the user's conversation by one event; returns the calls to send.
@@ -162,7 +166,10 @@ class Desk:
         if isinstance(action, CancelTicket):
             ticket = self._owned(session, user, action.code)
             if ticket is not None:
+                position = queue_position(session, ticket=ticket)
                 cancel_ticket(session, ticket=ticket, actor=USER, now=now)
+                if position is not None and self.on_queue_changed is not None:
+                    self.on_queue_changed(session, ticket.offer_id, position)
             return []
         if isinstance(action, RateTicket):
             ticket = self._owned(session, user, action.code)
@@ -194,8 +201,11 @@ class Desk:
             target_hours=target,
             now=now,
         )
-        reply = ticket_opened_reply(ticket_view(session, ticket, with_history=False), self.kb)
-        calls = reply_calls(self.renderer, chat_id, reply)
+        view = ticket_view(session, ticket, with_history=False)
+        calls = reply_calls(self.renderer, chat_id, ticket_opened_reply(view, self.kb))
+        if view.queue_position is not None and self.on_queue_changed is not None:
+            # A more urgent ticket goes ahead of others: those behind it moved back.
+            self.on_queue_changed(session, ticket.offer_id, view.queue_position + 1)
         if self.on_ticket_opened is not None:
             calls += self.on_ticket_opened(session, ticket)
         return calls

@@ -11,14 +11,47 @@ from storage.errors import (
     StaleConversation,
     StorageError,
     TicketNotRateable,
+    UpdateAlreadyProcessed,
 )
 from storage.history import SYSTEM, USER, EventKind, add_event, agent_actor, history
+from storage.inbox import (
+    InboxStatus,
+    claim_updates,
+    fail_update,
+    finish_update,
+    max_update_id,
+    record_update,
+)
 from storage.lifecycle import OPEN_STATUSES, TRANSITIONS, Status, check_transition
+from storage.outbox import (
+    POSITION,
+    POSITION_INTERVAL,
+    OutboxStatus,
+    drop_pending_for_chat,
+    drop_pending_for_ticket,
+    due_messages,
+    enqueue,
+    last_sent,
+    mark_failed,
+    mark_sent,
+    position_key,
+    retry_later,
+    upsert_position_message,
+)
 from storage.privacy import erase_user_data, export_user_data
 from storage.queue import queue_position, queue_positions
 from storage.ratings import rate_ticket, rating_of
 from storage.schema import ensure_schema, schema_status, upgrade
-from storage.tables import Attachment, Conversation, Rating, Ticket, TicketEvent, User
+from storage.tables import (
+    Attachment,
+    Conversation,
+    InboxUpdate,
+    OutboxMessage,
+    Rating,
+    Ticket,
+    TicketEvent,
+    User,
+)
 from storage.ticket_codes import new_code, normalize_code
 from storage.tickets import (
     cancel_ticket,
@@ -32,6 +65,8 @@ from storage.users import get_or_create_user, mark_unreachable, user_by_telegram
 
 __all__ = [
     "OPEN_STATUSES",
+    "POSITION",
+    "POSITION_INTERVAL",
     "SYSTEM",
     "TRANSITIONS",
     "USER",
@@ -40,7 +75,11 @@ __all__ = [
     "CodeSpaceExhausted",
     "Conversation",
     "EventKind",
+    "InboxStatus",
+    "InboxUpdate",
     "InvalidTransition",
+    "OutboxMessage",
+    "OutboxStatus",
     "Rating",
     "SchemaOutdated",
     "SchemaUnknown",
@@ -50,6 +89,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketNotRateable",
+    "UpdateAlreadyProcessed",
     "User",
     "add_attachment",
     "add_event",
@@ -58,28 +98,43 @@ __all__ = [
     "cancel_ticket",
     "change_status",
     "check_transition",
+    "claim_updates",
     "default_sqlite_url",
     "delete_conversation",
+    "drop_pending_for_chat",
+    "drop_pending_for_ticket",
+    "due_messages",
     "due_time",
+    "enqueue",
     "ensure_schema",
     "erase_user_data",
     "export_user_data",
+    "fail_update",
+    "finish_update",
     "get_or_create_user",
     "history",
+    "last_sent",
     "load_conversation",
     "make_engine",
+    "mark_failed",
+    "mark_sent",
     "mark_unreachable",
+    "max_update_id",
     "new_code",
     "normalize_code",
     "open_ticket",
+    "position_key",
     "queue_position",
     "queue_positions",
     "rate_ticket",
     "rating_of",
+    "record_update",
+    "retry_later",
     "save_conversation",
     "schema_status",
     "ticket_by_code",
     "tickets_of_user",
     "upgrade",
+    "upsert_position_message",
     "user_by_telegram_id",
 ]

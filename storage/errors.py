@@ -49,3 +49,15 @@ class SchemaOutdated(StorageError):
 
 class SchemaUnknown(StorageError):
     """The database carries a schema revision this code does not know (newer code ran on it)."""
+
+
+class UpdateAlreadyProcessed(StorageError):
+    """The inbox update was finished elsewhere meanwhile: this processing must be rolled back."""
+
+    def __init__(self, update_id: int, status: str) -> None:
+        self.update_id = update_id
+        self.status = status
+        super().__init__(
+            f"update {update_id} is already {status}; "
+            "roll back so its effects are not applied twice"
+        )

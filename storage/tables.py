@@ -1,9 +1,10 @@
-"""SQLModel tables: users, conversations, tickets and their events, attachments and ratings."""
+"""SQLModel tables: users, conversations, tickets and their events, attachments, ratings,
+and the Telegram inbox and outbox."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.column_types import UTCDateTime
@@ -16,6 +17,9 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Longest error text kept on an inbox or outbox row; longer ones are clipped.
+ERROR_MAX_LENGTH = 500
 
 
 class User(SQLModel, table=True):
@@ -119,3 +123,62 @@ class Rating(SQLModel, table=True):
     score: int
     comment: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """One Bot API update as received, kept until processed; `update_id` makes intake idempotent."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (
+        # Serves claim_updates: the pending entries grouped by chat, oldest first.
+        Index("ix_inbox_updates_claim", "status", "chat_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(sa_type=BigInteger, unique=True)
+    # None for updates that belong to no chat (inline queries, for example).
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=ERROR_MAX_LENGTH)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One Bot API call to make for a chat, written with the state change that caused it."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "not_before", "id"),
+        Index("ix_outbox_messages_chat", "chat_id", "id"),
+        # The FK's index, and last_sent's lookup of a ticket's latest message of a kind.
+        Index("ix_outbox_messages_ticket", "ticket_id", "kind", "id"),
+        # At most one pending message per key: later ones coalesce into it. Sent rows keep
+        # their key, so the index covers pending rows only.
+        Index(
+            "uq_outbox_messages_dedupe_key",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Orders delivery even for methods that take no chat_id (answerCallbackQuery).
+    chat_id: int = Field(sa_type=BigInteger)
+    method: str = Field(max_length=64)
+    # Bot API parameters without chat_id, which the sender adds where the method takes it.
+    params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    error: str | None = Field(default=None, max_length=ERROR_MAX_LENGTH)
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="SET NULL")
+    dedupe_key: str | None = Field(default=None, max_length=128)
+    kind: str = Field(default="reply", max_length=16)

@@ -16,15 +16,24 @@ import storage.schema
 from storage.errors import SchemaOutdated, SchemaUnknown
 from storage.schema import alembic_config, ensure_schema, head_revision, schema_status, upgrade
 
-TABLES = {"users", "conversations", "tickets", "ticket_events", "attachments", "ratings"}
+TABLES = {
+    "users",
+    "conversations",
+    "tickets",
+    "ticket_events",
+    "attachments",
+    "ratings",
+    "inbox_updates",
+    "outbox_messages",
+}
 
 EXTRA_REVISION = '''"""Add tickets.extra (test only)."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -113,15 +122,15 @@ def test_older_revision_is_refused_or_upgraded(
     shutil.copytree(
         storage.schema.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (migrations / "versions" / "0002_extra.py").write_text(EXTRA_REVISION)
-    upgrade(database_url)  # the real head, 0001
+    (migrations / "versions" / "0003_extra.py").write_text(EXTRA_REVISION)
+    upgrade(database_url)  # the real head, 0002
     monkeypatch.setattr(storage.schema, "MIGRATIONS_DIR", migrations)
 
-    with pytest.raises(SchemaOutdated, match=r"revision '0001'.*needs '0002'"):
+    with pytest.raises(SchemaOutdated, match=r"revision '0002'.*needs '0003'"):
         ensure_schema(empty_engine, auto_upgrade=False)
     ensure_schema(empty_engine, auto_upgrade=True)
 
-    assert schema_status(empty_engine) == ("0002", "0002")
+    assert schema_status(empty_engine) == ("0003", "0003")
     assert "extra" in {c["name"] for c in inspect(empty_engine).get_columns("tickets")}
 
 
@@ -133,3 +142,24 @@ def test_revision_from_newer_code_is_refused_even_with_auto_upgrade(
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaUnknown, match="'9999'"):
         ensure_schema(empty_engine, auto_upgrade=True)
+
+
+def test_migration_creates_the_inbox_and_outbox_indexes(
+    database_url: str, empty_engine: Engine
+) -> None:
+    upgrade(database_url)
+    inspector = inspect(empty_engine)
+    inbox = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("inbox_updates")}
+    assert inbox["ix_inbox_updates_claim"] == ["status", "chat_id", "id"]
+    assert [uq["column_names"] for uq in inspector.get_unique_constraints("inbox_updates")] == [
+        ["update_id"]
+    ]
+    outbox = {ix["name"]: ix for ix in inspector.get_indexes("outbox_messages")}
+    assert outbox["ix_outbox_messages_due"]["column_names"] == ["status", "not_before", "id"]
+    assert outbox["ix_outbox_messages_chat"]["column_names"] == ["chat_id", "id"]
+    assert outbox["ix_outbox_messages_ticket"]["column_names"] == ["ticket_id", "kind", "id"]
+    dedupe = outbox["uq_outbox_messages_dedupe_key"]
+    assert (dedupe["column_names"], bool(dedupe["unique"])) == (["dedupe_key"], True)
+    # Unique among pending messages only: sent ones keep their key.
+    predicate = dedupe["dialect_options"][f"{empty_engine.dialect.name}_where"]
+    assert "pending" in str(predicate)

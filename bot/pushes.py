@@ -1,0 +1,69 @@
+"""News the user did not ask for: status changes and queue positions, queued in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.desk import Desk, Incoming
+from flows.events import TicketStatusChanged
+from storage import Ticket, User, enqueue, queue_positions
+from storage.outbox import upsert_position_message
+
+
+class Pushes:
+    """Writes push messages in the caller's transaction, next to the change that caused them."""
+
+    def __init__(self, desk: Desk, clock: Callable[[], datetime]) -> None:
+        self.desk = desk
+        self.clock = clock
+
+    def status_changed(self, session: Session, ticket: Ticket) -> None:
+        """Tell the requester the ticket's new status (resolved also asks for a rating)."""
+        user = self._requester(session, ticket)
+        if user is None:
+            return
+        event = TicketStatusChanged(ticket.code, ticket.status)
+        incoming = Incoming(user.chat_id, user.telegram_user_id, user.name, event, user.username)
+        for call in self.desk.handle(session, incoming):
+            enqueue(
+                session,
+                chat_id=call.chat_id,
+                method=call.method,
+                params=call.params,
+                now=self.clock(),
+                kind="status",
+                ticket_id=ticket.id,
+            )
+
+    def queue_changed(self, session: Session, offer_id: str, from_position: int = 1) -> None:
+        """Push the new position of every waiting ticket at or behind `from_position`.
+
+        Coalesced by the outbox: at most one position message per ticket per minute, editing
+        the last one sent rather than adding a new message to the chat.
+        """
+        for ticket_id, position in queue_positions(session, offer_id=offer_id).items():
+            if position < from_position:
+                continue
+            ticket = session.get(Ticket, ticket_id)
+            user = self._requester(session, ticket) if ticket else None
+            if ticket is None or user is None:
+                continue
+            text = self.desk.renderer.render(
+                "queue_position", {"code": ticket.code, "position": position}
+            )
+            upsert_position_message(
+                session,
+                ticket_id=ticket_id,
+                chat_id=user.chat_id,
+                params={"text": text, "parse_mode": "HTML"},
+                now=self.clock(),
+            )
+
+    def _requester(self, session: Session, ticket: Ticket) -> User | None:
+        if ticket.requester_id is None:
+            return None
+        user = session.get(User, ticket.requester_id)
+        return None if user is None or user.unreachable else user

@@ -1,0 +1,117 @@
+"""The Driver over aiogram 3: its HTTP session, method models and exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from aiogram import Bot, methods
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods.base import TelegramMethod
+from pydantic import BaseModel, ValidationError
+
+from bot.telegram.drivers import bad_request_error
+from bot.telegram.errors import BadRequest, RetryAfter, TelegramError, Transient, Unreachable
+
+REQUEST_TIMEOUT = 30
+# getUpdates holds the connection for up to `timeout` seconds; the request may take that long.
+POLL_MARGIN = 10
+
+
+def to_json(value: Any) -> Any:
+    """aiogram's result objects back as Bot API JSON (`from`, dates in seconds, no nulls)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True, by_alias=True)
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    return value
+
+
+@asynccontextmanager
+async def translated_errors() -> AsyncIterator[None]:
+    """Re-raise aiogram and aiohttp failures as bot.telegram.errors types."""
+    try:
+        yield
+    except TelegramRetryAfter as exc:
+        raise RetryAfter(exc.message, float(exc.retry_after)) from exc
+    except TelegramForbiddenError as exc:
+        raise Unreachable(exc.message) from exc
+    except TelegramBadRequest as exc:
+        raise bad_request_error(exc.message) from exc
+    except (TelegramEntityTooLarge, TelegramMigrateToChat) as exc:
+        raise BadRequest(exc.message) from exc
+    except (TelegramServerError, TelegramNetworkError, TelegramConflictError) as exc:
+        raise Transient(exc.message) from exc
+    except TelegramAPIError as exc:  # 401, 404 and statuses Telegram does not document
+        raise TelegramError(exc.message) from exc
+    except ClientDecodeError as exc:
+        # An unparsable body is a proxy's error page; an unexpected shape after a 200 means the
+        # call took effect, so retrying it could send twice.
+        if isinstance(exc.original, ValidationError):
+            raise BadRequest(f"{exc.message}: {exc.original}") from exc
+        raise Transient(f"{exc.message}: {exc.data!r}"[:500]) from exc
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise Transient(f"{type(exc).__name__}: {exc}") from exc
+
+
+def method_model(method: str, params: Mapping[str, Any]) -> TelegramMethod[Any]:
+    """aiogram's model of a Bot API call, e.g. `sendMessage` → `methods.SendMessage`."""
+    kind = getattr(methods, method[:1].upper() + method[1:], None)
+    if not (isinstance(kind, type) and issubclass(kind, TelegramMethod)):
+        raise BadRequest(f"aiogram does not know the Bot API method {method!r}")
+    try:
+        return kind.model_validate(dict(params))
+    except ValidationError as exc:
+        raise BadRequest(f"invalid parameters for {method}: {exc}") from exc
+
+
+class AiogramDriver:
+    """Raw Bot API access through aiogram's Bot and aiohttp session."""
+
+    name = "aiogram"
+
+    def __init__(self, token: str, api_base_url: str) -> None:
+        api = TelegramAPIServer.from_base(api_base_url)
+        self.bot = Bot(token, session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT))
+
+    async def get_me(self) -> dict[str, Any]:
+        """The bot's own User object."""
+        async with translated_errors():
+            me = await self.bot.get_me()
+        return dict(to_json(me))
+
+    async def get_updates(
+        self, *, offset: int | None, timeout: int, limit: int
+    ) -> list[dict[str, Any]]:
+        """Long-poll for updates; `offset` confirms everything before it."""
+        async with translated_errors():
+            updates = await self.bot.get_updates(
+                offset=offset, limit=limit, timeout=timeout, request_timeout=timeout + POLL_MARGIN
+            )
+        return [dict(to_json(update)) for update in updates]
+
+    async def call(self, method: str, params: Mapping[str, Any]) -> Any:
+        """Call a Bot API method by name with Bot API params; returns the JSON result."""
+        model = method_model(method, params)
+        async with translated_errors():
+            result = await self.bot(model)
+        return to_json(result)
+
+    async def close(self) -> None:
+        """Release the HTTP session."""
+        await self.bot.session.close()

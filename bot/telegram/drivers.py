@@ -1,0 +1,41 @@
+"""Choosing a driver by name, and the Bot API error texts every driver classifies alike."""
+
+from __future__ import annotations
+
+from bot.telegram.driver import Driver
+from bot.telegram.errors import BadRequest, NotModified, TelegramError, ThreadNotFound, Unreachable
+
+LIBRARIES = ("aiogram", "python-telegram-bot")
+
+# Telegram's 400 descriptions are the only way to tell these cases apart; libraries reword the
+# prefix ("Bad Request: ..." vs "Message is ..."), so match lower-cased fragments.
+_BAD_REQUEST_KINDS: tuple[tuple[str, type[TelegramError]], ...] = (
+    ("message is not modified", NotModified),
+    ("message thread not found", ThreadNotFound),
+    ("topic_deleted", ThreadNotFound),
+    ("chat not found", Unreachable),
+)
+
+
+def bad_request_error(description: str) -> TelegramError:
+    """The runtime's error for a 400 with this description."""
+    lowered = description.lower()
+    for fragment, kind in _BAD_REQUEST_KINDS:
+        if fragment in lowered:
+            return kind(description)
+    return BadRequest(description)
+
+
+def make_driver(library: str, token: str, api_base_url: str) -> Driver:
+    """A driver for `library` ("aiogram" or "python-telegram-bot") talking to `api_base_url`."""
+    base = api_base_url.rstrip("/")
+    # Imported here so only the chosen library is loaded.
+    if library == "aiogram":
+        from bot.telegram.aiogram_driver import AiogramDriver
+
+        return AiogramDriver(token, base)
+    if library == "python-telegram-bot":
+        from bot.telegram.ptb_driver import PtbDriver
+
+        return PtbDriver(token, base)
+    raise ValueError(f"unknown Telegram library {library!r}; expected one of {LIBRARIES}")

@@ -1,0 +1,96 @@
+"""Long polling: each update is stored first, and only then confirmed to Telegram.
+
+getUpdates confirms every update below the `offset` it is called with, so the offset only moves
+past an update once `store_update` has committed it. A crash before that means Telegram delivers
+the update again; `store_update` must therefore accept an update_id it already holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from bot.telegram.driver import Driver
+from bot.telegram.errors import RetryAfter, Transient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+StoreUpdate = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def poll(
+    driver: Driver,
+    *,
+    store_update: StoreUpdate,
+    offset: int | None,
+    timeout: int,
+    stop: asyncio.Event,
+    limit: int = 100,
+    backoff_base: float = 0.5,
+    backoff_cap: float = 30.0,
+) -> None:
+    """Fetch and store updates until `stop` is set; other driver errors propagate."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            fetch = driver.get_updates(offset=offset, timeout=timeout, limit=limit)
+            updates = await _unless_stopped(fetch, stop)
+        except RetryAfter as exc:
+            log.warning("getUpdates: flood control, retrying in %.0f s", exc.retry_after)
+            await _sleep(exc.retry_after, stop)
+            continue
+        except Transient as exc:
+            failures += 1
+            wait = min(backoff_cap, backoff_base * 2 ** (failures - 1))
+            if "conflict" in exc.description.lower():
+                log.warning("getUpdates conflict (a webhook or another poller?): %s", exc)
+            else:
+                log.warning("getUpdates failed (%s); retrying in %.1f s", exc, wait)
+            await _sleep(wait, stop)
+            continue
+        if updates is None:
+            return
+        offset, stored_all = await _store(updates, store_update, offset)
+        if stored_all:
+            failures = 0
+        else:
+            failures += 1
+            await _sleep(min(backoff_cap, backoff_base * 2 ** (failures - 1)), stop)
+
+
+async def _store(
+    updates: list[dict[str, Any]], store_update: StoreUpdate, offset: int | None
+) -> tuple[int | None, bool]:
+    """Store in order; the offset that confirms exactly the stored ones, and whether all were."""
+    for update in updates:
+        try:
+            await store_update(update)
+        except Exception:
+            log.exception("could not store update %s; it will be fetched again", update)
+            return offset, False
+        offset = int(update["update_id"]) + 1
+    return offset, True
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:
+    """The result of `work`, or None (and `work` cancelled) if `stop` is set first."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    return None if task.cancelled() else task.result()
+
+
+async def _sleep(seconds: float, stop: asyncio.Event) -> None:
+    """Sleep, but wake as soon as `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,279 @@
+"""Outbox of Bot API calls: written with the state change, delivered in order per chat.
+
+Ordering guarantee: `due_messages` offers only the first pending message of each chat (by
+`id`, the order they were queued). A message waiting for a retry holds back everything queued
+after it in its chat until it is sent, failed or dropped. A message scheduled for later and
+never tried yet (a coalesced position update waiting out its minute) holds back nothing: it
+goes out when due, after whatever was sent meanwhile. Different chats are independent.
+
+On PostgreSQL `due_messages` locks the rows it returns (`FOR UPDATE SKIP LOCKED`): keep the
+transaction open while sending and record the outcome in it, so no other sender takes the
+same message and a coalescing update waits for the send to finish. On SQLite, where a sender
+commits before calling Telegram, pass the chats with a call in flight as `busy_chats`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, or_, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select, update
+
+from storage.inbox import clip_error
+from storage.tables import OutboxMessage
+
+POSITION = "position"
+# At most one queue-position message per ticket in this interval.
+POSITION_INTERVAL = timedelta(minutes=1)
+# Must match the predicate of uq_outbox_messages_dedupe_key, or ON CONFLICT finds no index.
+_PENDING_PREDICATE = "status = 'pending'"
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox message stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"
+
+
+def position_key(ticket_id: int) -> str:
+    """The dedupe key of a ticket's coalesced queue-position message."""
+    return f"{POSITION}:{ticket_id}"
+
+
+def enqueue(
+    session: Session,
+    *,
+    chat_id: int,
+    method: str,
+    params: Mapping[str, Any],
+    now: datetime,
+    kind: str = "reply",
+    ticket_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Queue a Bot API call in the caller's transaction; a same-key pending one is coalesced."""
+    # Coalescing updates the pending row in place: the latest params win and the message
+    # keeps its place in the chat's order.
+    if "chat_id" in params:
+        raise ValueError("outbox params exclude chat_id; pass it as the chat_id argument")
+    values: dict[str, Any] = {
+        "chat_id": chat_id,
+        "method": method,
+        "params": dict(params),
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "not_before": now,
+        "created_at": now,
+        "ticket_id": ticket_id,
+        "dedupe_key": dedupe_key,
+        "kind": kind,
+    }
+    if dedupe_key is None:
+        message = OutboxMessage(**values)
+        session.add(message)
+        session.flush()
+        return message
+    return _insert_or_coalesce(session, values, replace=("method", "params", "kind", "ticket_id"))
+
+
+def due_messages(
+    session: Session, *, now: datetime, limit: int, busy_chats: Collection[int] = ()
+) -> list[OutboxMessage]:
+    """The first pending message of each chat not in `busy_chats`, if due; oldest first."""
+    if limit < 1:
+        return []
+    pending = col(OutboxMessage.status) == OutboxStatus.PENDING.value
+    due = col(OutboxMessage.not_before) <= now
+    # A chat's head is its oldest pending message that is due or already tried once.
+    heads = (
+        select(func.min(OutboxMessage.id))
+        .where(pending, or_(due, col(OutboxMessage.attempts) > 0))
+        .group_by(col(OutboxMessage.chat_id))
+    )
+    query = select(OutboxMessage).where(pending, due, col(OutboxMessage.id).in_(heads))
+    if busy_chats:
+        query = query.where(col(OutboxMessage.chat_id).not_in(busy_chats))
+    query = (
+        query.order_by(col(OutboxMessage.id))
+        .limit(limit)
+        # Heads are chosen before locking: a head another sender holds is skipped with its
+        # chat, never overtaken. SQLite leaves the clause out (one writer at a time).
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(query).all())
+
+
+def mark_sent(
+    session: Session, *, message: OutboxMessage, telegram_message_id: int | None, now: datetime
+) -> None:
+    """Record the delivery and the message_id Telegram gave (None for calls without one)."""
+    message.status = OutboxStatus.SENT.value
+    message.attempts += 1
+    message.sent_at = now
+    message.telegram_message_id = telegram_message_id
+    session.add(message)
+    session.flush()
+
+
+def retry_later(
+    session: Session, *, message: OutboxMessage, not_before: datetime, error: str
+) -> None:
+    """Count a failed attempt and try again at `not_before` (backoff, or 429's retry_after)."""
+    message.attempts += 1
+    message.not_before = not_before
+    message.error = clip_error(error)
+    session.add(message)
+    session.flush()
+
+
+def mark_failed(session: Session, *, message: OutboxMessage, error: str, now: datetime) -> None:
+    """Give up on the message; its chat's next message becomes due."""
+    # `now` belongs to the contract of every transition; the row keeps no failure time.
+    message.status = OutboxStatus.FAILED.value
+    message.attempts += 1
+    message.error = clip_error(error)
+    session.add(message)
+    session.flush()
+
+
+def drop_pending_for_chat(session: Session, *, chat_id: int, reason: str, now: datetime) -> int:
+    """Drop every message queued for the chat up to `now` (the user blocked the bot); count."""
+    # Dropped, not failed-after-retries: a blocked user must stall no one, not even briefly.
+    # Messages queued after `now` (the user may have unblocked and written) stay.
+    return _drop(
+        session,
+        reason,
+        col(OutboxMessage.chat_id) == chat_id,
+        col(OutboxMessage.created_at) <= now,
+    )
+
+
+def drop_pending_for_ticket(
+    session: Session, *, ticket_id: int, kind: str, reason: str, now: datetime
+) -> int:
+    """Drop the ticket's pending messages of `kind` queued up to `now` (e.g. a stale position)."""
+    return _drop(
+        session,
+        reason,
+        col(OutboxMessage.ticket_id) == ticket_id,
+        col(OutboxMessage.kind) == kind,
+        col(OutboxMessage.created_at) <= now,
+    )
+
+
+def last_sent(session: Session, *, ticket_id: int, kind: str) -> OutboxMessage | None:
+    """The ticket's most recently queued message of `kind` that was sent, if any."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.ticket_id) == ticket_id,
+            col(OutboxMessage.kind) == kind,
+            col(OutboxMessage.status) == OutboxStatus.SENT.value,
+        )
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def upsert_position_message(
+    session: Session,
+    *,
+    ticket_id: int,
+    chat_id: int,
+    params: Mapping[str, Any],
+    now: datetime,
+    min_interval: timedelta = POSITION_INTERVAL,
+) -> OutboxMessage:
+    """Queue the ticket's current queue position, coalesced into at most one pending message."""
+    # It edits the last position message sent, and goes out no sooner than `min_interval`
+    # after it: at most one position message per ticket per interval.
+    # `params` are sendMessage's text parameters (text, parse_mode, reply_markup).
+    if "chat_id" in params or "message_id" in params:
+        raise ValueError("position params exclude chat_id and message_id; they are filled in")
+    key = position_key(ticket_id)
+    # Locked first: on PostgreSQL this waits for a send in flight, so last_sent sees it.
+    pending = session.exec(
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.dedupe_key) == key,
+            col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    method, call_params, earliest = "sendMessage", dict(params), None
+    last = last_sent(session, ticket_id=ticket_id, kind=POSITION)
+    if last is not None:
+        # An edit's own result may carry no message_id; the message it edited is in its params.
+        target = last.telegram_message_id or last.params.get("message_id")
+        if target is not None:
+            method, call_params = "editMessageText", {**call_params, "message_id": target}
+        if last.sent_at is not None:
+            earliest = last.sent_at + min_interval
+    if pending is not None:
+        pending.method = method
+        pending.params = call_params
+        # A retry's backoff still applies to the new text; a due message stays due.
+        if earliest is not None and earliest > pending.not_before:
+            pending.not_before = earliest
+        session.add(pending)
+        session.flush()
+        return pending
+    not_before = now if earliest is None else max(now, earliest)
+    values: dict[str, Any] = {
+        "chat_id": chat_id,
+        "method": method,
+        "params": call_params,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "not_before": not_before,
+        "created_at": now,
+        "ticket_id": ticket_id,
+        "dedupe_key": key,
+        "kind": POSITION,
+    }
+    # Another worker may insert the same key between the lookup and here: then coalesce.
+    return _insert_or_coalesce(session, values, replace=("method", "params", "not_before"))
+
+
+def _insert_or_coalesce(
+    session: Session, values: Mapping[str, Any], *, replace: Collection[str]
+) -> OutboxMessage:
+    dialect = session.get_bind().dialect.name
+    table = SQLModel.metadata.tables[OutboxMessage.__tablename__]
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table).values(**values)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**values)
+    else:
+        raise NotImplementedError(f"no conflict-aware insert for {dialect}")
+    statement = statement.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        index_where=text(_PENDING_PREDICATE),
+        set_={name: statement.excluded[name] for name in replace},
+    ).returning(table.c.id)
+    message_id = session.exec(statement).scalar_one()
+    return session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _drop(session: Session, reason: str, *conditions: Any) -> int:
+    result = session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING.value, *conditions)
+        .values(status=OutboxStatus.DROPPED.value, error=clip_error(reason))
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount)
