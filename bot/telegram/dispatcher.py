@@ -40,6 +40,7 @@ class Dispatcher:
         workers: int = 4,
         idle_poll: float = 0.5,
         group_handler: GroupHandler | None = None,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
         self.desk = desk
@@ -47,6 +48,8 @@ class Dispatcher:
         self.workers = workers
         self.idle_poll = idle_poll
         self.group_handler = group_handler
+        # Called once an update's replies are committed to the outbox (wakes the sender).
+        self.after_commit = after_commit
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -60,6 +63,8 @@ class Dispatcher:
     async def _worker(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             if await asyncio.to_thread(self.process_one):
+                if self.after_commit is not None:
+                    self.after_commit()
                 continue
             self._wake.clear()
             waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}

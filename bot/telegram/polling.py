@@ -69,7 +69,7 @@ async def _store(
         try:
             await store_update(update)
         except Exception:
-            log.exception("could not store update %s; it will be fetched again", update)
+            log.exception("could not store update %s; it will come again", update["update_id"])
             return offset, False
         offset = int(update["update_id"]) + 1
     return offset, True

@@ -37,7 +37,7 @@ def make_webhook_app(*, path: str, secret: str, store_update: StoreUpdate) -> we
         try:
             await store_update(update)
         except Exception:
-            log.exception("could not store update %s; Telegram will send it again", update)
+            log.exception("could not store update %s; it will come again", update["update_id"])
             return web.Response(status=500)
         return web.Response(status=200)
 

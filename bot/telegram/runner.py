@@ -1,0 +1,153 @@
+"""`triagem run` with a token: intake (polling or webhook), dispatcher and sender together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import Session
+
+from bot.app import App, utc_now
+from bot.pushes import Pushes
+from bot.telegram.dispatcher import Dispatcher
+from bot.telegram.driver import Driver
+from bot.telegram.drivers import make_driver
+from bot.telegram.errors import TelegramError, Transient
+from bot.telegram.polling import poll
+from bot.telegram.rate_limits import RateLimiter
+from bot.telegram.sender import Sender
+from bot.telegram.updates import update_chat_id
+from bot.telegram.webhook import make_webhook_app
+from storage import max_update_id, record_update
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram"
+
+
+class Runtime:
+    """The Telegram side of the bot around one App and one driver."""
+
+    def __init__(
+        self,
+        app: App,
+        driver: Driver,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        limiter: RateLimiter | None = None,
+        workers: int = 4,
+    ) -> None:
+        self.app = app
+        self.driver = driver
+        self.clock = clock
+        self.pushes = Pushes(app.desk, clock)
+        app.desk.on_queue_changed = self.pushes.queue_changed
+        self.sender = Sender(app.engine, driver, clock, limiter=limiter)
+        self.dispatcher = Dispatcher(
+            app.engine, app.desk, clock, workers=workers, after_commit=self.sender.wake
+        )
+
+    async def store_update(self, update: dict[str, Any]) -> None:
+        """Commit one received update to the inbox (before Telegram hears it was received)."""
+        await asyncio.to_thread(self._record, update)
+        self.dispatcher.wake()
+
+    def _record(self, update: dict[str, Any]) -> None:
+        with Session(self.app.engine) as session, session.begin():
+            record_update(
+                session,
+                update_id=int(update["update_id"]),
+                chat_id=update_chat_id(update),
+                payload=update,
+                now=self.clock(),
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set."""
+        me = await self.driver.get_me()
+        log.info("connected as @%s", me.get("username"))
+        await self._optional("setMyCommands", {"commands": self._commands()})
+        await asyncio.gather(self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop))
+
+    async def _intake(self, stop: asyncio.Event) -> None:
+        telegram = self.app.config.telegram
+        if telegram.mode == "webhook":
+            await self._webhook(stop)
+            return
+        await self._optional("deleteWebhook", {})
+        with Session(self.app.engine) as session:
+            last = max_update_id(session)
+        offset = None if last is None else last + 1
+        await poll(
+            self.driver,
+            store_update=self.store_update,
+            offset=offset,
+            timeout=telegram.poll_timeout,
+            stop=stop,
+        )
+
+    async def _webhook(self, stop: asyncio.Event) -> None:
+        telegram = self.app.config.telegram
+        secret = telegram.webhook_secret.get_secret_value()
+        runner = web.AppRunner(
+            make_webhook_app(path=WEBHOOK_PATH, secret=secret, store_update=self.store_update)
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, telegram.webhook_host, telegram.webhook_port)
+        await site.start()
+        try:
+            url = telegram.webhook_url.rstrip("/") + WEBHOOK_PATH
+            await self.driver.call("setWebhook", {"url": url, "secret_token": secret})
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    async def _optional(self, method: str, params: dict[str, Any]) -> None:
+        # A failing nicety at start (command menu, webhook cleanup) must not keep the bot down.
+        try:
+            await self.driver.call(method, params)
+        except TelegramError as exc:
+            log.warning("%s failed at start: %s", method, exc.description)
+
+    def _commands(self) -> list[dict[str, str]]:
+        lines = self.app.renderer.render("commands", {}).splitlines()
+        pairs = (line.split(" - ", 1) for line in lines if " - " in line)
+        return [{"command": c.strip(), "description": d.strip()} for c, d in pairs]
+
+
+def run_telegram(app: App) -> int:
+    """Run the bot on Telegram until SIGINT/SIGTERM; returns the exit code."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    telegram = app.config.telegram
+    if telegram.mode == "webhook" and not telegram.webhook_secret.get_secret_value():
+        log.error("webhook mode needs telegram.webhook_secret")
+        return 2
+    return asyncio.run(_serve(app))
+
+
+async def _serve(app: App) -> int:
+    telegram = app.config.telegram
+    driver = make_driver(telegram.library, telegram.token.get_secret_value(), telegram.api_base_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await Runtime(app, driver).run(stop)
+    except Transient as exc:
+        log.error("cannot reach the Bot API at %s: %s", telegram.api_base_url, exc.description)
+        return 1
+    except TelegramError as exc:
+        log.error("the Bot API refused the bot (check the token): %s", exc.description)
+        return 1
+    finally:
+        await driver.close()
+    return 0

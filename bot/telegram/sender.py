@@ -1,0 +1,204 @@
+"""Deliver the outbox: within Telegram's limits, in order per chat, retrying what can succeed.
+
+One sender process holds the rate limits (DESIGN.md); it remembers which chats have a call in
+flight so a chat's next message never overtakes the previous one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.telegram.driver import Driver
+from bot.telegram.errors import NotModified, RetryAfter, TelegramError, Transient, Unreachable
+from bot.telegram.rate_limits import RateLimiter
+from storage import OutboxMessage, Ticket, User, add_event, due_messages, mark_unreachable
+from storage.history import SYSTEM, EventKind
+from storage.outbox import drop_pending_for_chat, mark_failed, mark_sent, retry_later
+
+log = logging.getLogger(__name__)
+
+# Methods whose params take no chat_id, and calls Telegram's flood limits do not count.
+WITHOUT_CHAT = frozenset({"answerCallbackQuery", "setMyCommands"})
+UNLIMITED = frozenset({"answerCallbackQuery", "sendChatAction", "setMyCommands"})
+MAX_BACKOFF = 60.0
+
+# Called after a successful call: (session, job, Telegram's result) -> None.
+SentHook = Callable[[Session, "Job", Any], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """An outbox row as the sender needs it, detached from any session."""
+
+    id: int
+    chat_id: int
+    method: str
+    params: Mapping[str, Any]
+    attempts: int
+    kind: str
+    ticket_id: int | None
+
+
+class Sender:
+    """Sends due outbox messages with bounded concurrency; `run` until stopped."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        driver: Driver,
+        clock: Callable[[], datetime],
+        *,
+        limiter: RateLimiter | None = None,
+        concurrency: int = 8,
+        batch: int = 100,
+        max_attempts: int = 8,
+        idle_poll: float = 0.2,
+        on_sent: SentHook | None = None,
+    ) -> None:
+        self.engine = engine
+        self.driver = driver
+        self.clock = clock
+        self.limiter = limiter or RateLimiter(time.monotonic)
+        self.concurrency = concurrency
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.idle_poll = idle_poll
+        self.on_sent = on_sent
+        self._wake = asyncio.Event()
+        self._in_flight: set[int] = set()
+
+    def wake(self) -> None:
+        """New messages were queued."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; calls in flight are finished first."""
+        tasks: set[asyncio.Task[None]] = set()
+        while not stop.is_set():
+            self._wake.clear()
+            pause = self.idle_poll
+            room = self.concurrency - len(tasks)
+            jobs = await asyncio.to_thread(self._due, set(self._in_flight)) if room > 0 else []
+            started = 0
+            for job in jobs:
+                if len(tasks) >= self.concurrency:
+                    break
+                wait = 0.0 if job.method in UNLIMITED else self.limiter.acquire(job.chat_id)
+                if wait > 0:
+                    pause = min(pause, wait)
+                    continue
+                self._in_flight.add(job.chat_id)
+                task = asyncio.create_task(self._send(job))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                started += 1
+            if started == 0 or len(tasks) >= self.concurrency:
+                # Wait for a slot, new messages, the next token, or the next poll.
+                await self._idle(stop, tasks, pause)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _idle(
+        self, stop: asyncio.Event, tasks: set[asyncio.Task[None]], pause: float
+    ) -> None:
+        waiters: set[asyncio.Future[Any]] = {
+            asyncio.ensure_future(stop.wait()),
+            asyncio.ensure_future(self._wake.wait()),
+        }
+        waiters |= set(tasks)
+        _, pending = await asyncio.wait(waiters, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in pending:
+            if waiter not in tasks:
+                waiter.cancel()
+
+    def _due(self, busy: set[int]) -> list[Job]:
+        with Session(self.engine) as session, session.begin():
+            rows = due_messages(session, now=self.clock(), limit=self.batch, busy_chats=busy)
+            return [
+                Job(r.id or 0, r.chat_id, r.method, dict(r.params), r.attempts, r.kind, r.ticket_id)
+                for r in rows
+            ]
+
+    async def _send(self, job: Job) -> None:
+        params = dict(job.params)
+        if job.method not in WITHOUT_CHAT:
+            params["chat_id"] = job.chat_id
+        try:
+            try:
+                result: Any = await self.driver.call(job.method, params)
+            except NotModified:
+                result = None  # the edit is already there: done
+            except RetryAfter as exc:
+                until = time.monotonic() + exc.retry_after
+                self.limiter.pause_chat(job.chat_id, until)
+                self.limiter.pause_all(until)
+                await asyncio.to_thread(self._retry, job, exc.retry_after, exc.description)
+                return
+            except Transient as exc:
+                await asyncio.to_thread(self._backoff, job, exc.description)
+                return
+            except Unreachable as exc:
+                await asyncio.to_thread(self._unreachable, job, exc.description)
+                return
+            except TelegramError as exc:
+                log.warning("outbox %s %s refused: %s", job.id, job.method, exc.description)
+                await asyncio.to_thread(self._fail, job, exc.description)
+                return
+            await asyncio.to_thread(self._sent, job, result)
+        finally:
+            self._in_flight.discard(job.chat_id)
+            self._wake.set()
+
+    def _sent(self, job: Job, result: Any) -> None:
+        message_id = result.get("message_id") if isinstance(result, Mapping) else None
+        with Session(self.engine) as session, session.begin():
+            row = session.get(OutboxMessage, job.id)
+            if row is None:
+                return
+            mark_sent(session, message=row, telegram_message_id=message_id, now=self.clock())
+            if self.on_sent is not None:
+                self.on_sent(session, job, result)
+
+    def _retry(self, job: Job, after: float, error: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            row = session.get(OutboxMessage, job.id)
+            if row is not None:
+                not_before = self.clock() + timedelta(seconds=after)
+                retry_later(session, message=row, not_before=not_before, error=error)
+
+    def _backoff(self, job: Job, error: str) -> None:
+        if job.attempts + 1 >= self.max_attempts:
+            self._fail(job, error)
+            return
+        self._retry(job, min(MAX_BACKOFF, 0.5 * 2**job.attempts), error)
+
+    def _fail(self, job: Job, error: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            row = session.get(OutboxMessage, job.id)
+            if row is not None:
+                mark_failed(session, message=row, error=error, now=self.clock())
+
+    def _unreachable(self, job: Job, error: str) -> None:
+        """The user blocked the bot: stop sending to them and say so on their tickets."""
+        now = self.clock()
+        with Session(self.engine) as session, session.begin():
+            row = session.get(OutboxMessage, job.id)
+            if row is not None:
+                mark_failed(session, message=row, error=error, now=now)
+            drop_pending_for_chat(session, chat_id=job.chat_id, reason=error, now=now)
+            for user in session.exec(select(User).where(User.chat_id == job.chat_id)).all():
+                mark_unreachable(session, user_id=user.id or 0, now=now)
+            ticket = session.get(Ticket, job.ticket_id) if job.ticket_id else None
+            if ticket is not None:
+                add_event(
+                    session, ticket=ticket, kind=EventKind.NOTE, actor=SYSTEM, now=now, text=error
+                )

@@ -1,0 +1,172 @@
+"""Long polling on both drivers: store first, confirm after, survive Telegram's failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from bot.telegram.driver import Driver
+from bot.telegram.drivers import make_driver
+from bot.telegram.errors import TelegramError
+from bot.telegram.polling import poll
+from tests.fake_telegram import FakeTelegramServer
+
+StoreUpdate = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Inbox:
+    """Stands in for the inbox table: stores updates, optionally failing some attempts."""
+
+    def __init__(self, fail_attempts: dict[int, int] | None = None) -> None:
+        self.stored: list[dict[str, Any]] = []
+        self.attempts: dict[int, int] = {}
+        self.fail_attempts = fail_attempts or {}
+
+    async def store(self, update: dict[str, Any]) -> None:
+        update_id = update["update_id"]
+        self.attempts[update_id] = self.attempts.get(update_id, 0) + 1
+        if self.attempts[update_id] <= self.fail_attempts.get(update_id, 0):
+            raise RuntimeError("database is locked")
+        if update_id not in {u["update_id"] for u in self.stored}:
+            self.stored.append(update)
+
+    def texts(self) -> list[str]:
+        return [u["message"]["text"] for u in self.stored]
+
+
+@asynccontextmanager
+async def polling(driver: Driver, store: StoreUpdate, **options: Any) -> AsyncIterator[None]:
+    """Run `poll` in the background for the duration of the block."""
+    stop = asyncio.Event()
+    settings: dict[str, Any] = {"offset": None, "timeout": 1, "backoff_base": 0.01}
+    task = asyncio.create_task(poll(driver, store_update=store, stop=stop, **settings | options))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_updates_are_stored_in_order_then_confirmed(
+    driver: Driver, fake_telegram: FakeTelegramServer
+) -> None:
+    ana, bia = fake_telegram.add_user("Ana"), fake_telegram.add_user("Bia")
+    inbox = Inbox()
+    async with polling(driver, inbox.store):
+        for n in range(3):
+            fake_telegram.user_sends_text(ana, f"ana {n}")
+            fake_telegram.user_sends_text(bia, f"bia {n}")
+        await fake_telegram.wait_until(lambda: len(inbox.stored) == 6, what="six stored")
+        await fake_telegram.wait_until(lambda: not fake_telegram.pending_updates, what="confirmed")
+    assert inbox.texts() == ["ana 0", "bia 0", "ana 1", "bia 1", "ana 2", "bia 2"]
+    ids = [u["update_id"] for u in inbox.stored]
+    assert ids == sorted(ids)
+
+
+async def test_an_update_that_could_not_be_stored_is_delivered_again(
+    driver: Driver, fake_telegram: FakeTelegramServer
+) -> None:
+    user = fake_telegram.add_user()
+    fake_telegram.user_sends_text(user, "um")
+    fake_telegram.user_sends_text(user, "dois")
+    fake_telegram.user_sends_text(user, "três")
+    second_id = fake_telegram.pending_updates[1]["update_id"]
+    inbox = Inbox(fail_attempts={second_id: 2})
+    async with polling(driver, inbox.store):
+        await fake_telegram.wait_until(lambda: len(inbox.stored) == 3, what="all stored")
+    assert inbox.texts() == ["um", "dois", "três"]
+    assert inbox.attempts[second_id] == 3
+    assert inbox.attempts[second_id - 1] == 1  # confirmed before the failure, never re-sent
+
+
+async def test_nothing_is_confirmed_until_stored(
+    driver: Driver, fake_telegram: FakeTelegramServer
+) -> None:
+    user = fake_telegram.add_user()
+    fake_telegram.user_sends_text(user, "oi")
+    update_id = fake_telegram.pending_updates[0]["update_id"]
+    inbox = Inbox(fail_attempts={update_id: 1000})
+    async with polling(driver, inbox.store):
+        await fake_telegram.wait_until(lambda: inbox.attempts.get(update_id, 0) >= 3)
+    assert [u["update_id"] for u in fake_telegram.pending_updates] == [update_id]
+    assert inbox.stored == []
+
+
+async def test_server_errors_and_lost_answers_are_retried(
+    driver: Driver, fake_telegram: FakeTelegramServer
+) -> None:
+    user = fake_telegram.add_user()
+    fake_telegram.faults.fail_next("getUpdates", status=502, count=2)
+    fake_telegram.faults.fail_next("getUpdates", status=500, count=2, after_effect=True)
+    inbox = Inbox()
+    async with polling(driver, inbox.store):
+        fake_telegram.user_sends_text(user, "oi")
+        await fake_telegram.wait_until(lambda: inbox.stored, what="the update")
+    assert inbox.texts() == ["oi"]
+    statuses = [r.status for r in fake_telegram.requests_for("getUpdates")]
+    assert statuses[:4] == [502, 502, 500, 500] and 200 in statuses
+
+
+async def test_retry_after_is_honoured(driver: Driver, fake_telegram: FakeTelegramServer) -> None:
+    user = fake_telegram.add_user()
+    fake_telegram.user_sends_text(user, "oi")
+    fake_telegram.faults.fail_next("getUpdates", status=429, retry_after=1)
+    inbox = Inbox()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with polling(driver, inbox.store):
+        await fake_telegram.wait_until(lambda: inbox.stored, what="the update")
+    assert loop.time() - started >= 1.0
+
+
+async def test_a_conflict_is_logged_and_polling_resumes(
+    driver: Driver, fake_telegram: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    await driver.call("setWebhook", {"url": "http://127.0.0.1:9/hook"})
+    user = fake_telegram.add_user()
+    inbox = Inbox()
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.polling"):
+        async with polling(driver, inbox.store, backoff_cap=0.05):
+            await fake_telegram.wait_until(
+                lambda: any("conflict" in r.message for r in caplog.records), what="a warning"
+            )
+            await driver.call("deleteWebhook", {})
+            fake_telegram.user_sends_text(user, "oi")
+            await fake_telegram.wait_until(lambda: inbox.stored, what="the update")
+    assert inbox.texts() == ["oi"]
+
+
+async def test_stop_ends_a_long_poll_at_once(
+    driver: Driver, fake_telegram: FakeTelegramServer
+) -> None:
+    loop = asyncio.get_running_loop()
+    async with polling(driver, Inbox().store, timeout=30):
+        await asyncio.sleep(0.3)  # the long poll is now waiting on the server
+        started = loop.time()
+    assert loop.time() - started < 2
+
+
+@pytest.mark.parametrize("library", ["aiogram", "python-telegram-bot"])
+async def test_a_rejected_token_stops_polling_with_the_error(
+    library: str, fake_telegram: FakeTelegramServer
+) -> None:
+    driver = make_driver(library, "42:WRONG", fake_telegram.base_url)
+    try:
+        with pytest.raises(TelegramError, match=r"(?i)unauthorized|not found|rejected"):
+            await asyncio.wait_for(
+                poll(
+                    driver,
+                    store_update=Inbox().store,
+                    offset=None,
+                    timeout=1,
+                    stop=asyncio.Event(),
+                ),
+                5,
+            )
+    finally:
+        await driver.close()
