@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`triagem kb list | head`): nothing left to say.
+        sys.stderr.close()
+        return 0
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config: Config) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config
 from storage import SchemaOutdated, ensure_schema, make_engine, upgrade
@@ -23,7 +23,8 @@ def open_store(config: Config) -> Engine:
         ensure_schema(engine, auto_upgrade=config.storage.auto_upgrade)
     except SchemaOutdated as exc:
         raise DatabaseUnavailable(f"{exc}; run `triagem db upgrade`") from None
-    except (StorageError, OperationalError) as exc:
+    except (StorageError, SQLAlchemyError, ImportError, OSError, ValueError) as exc:
+        # A mistyped URL, a missing driver or an unwritable directory: one line, no traceback.
         raise DatabaseUnavailable(f"storage {config.storage.url}: {_first_line(exc)}") from None
     return engine
 
@@ -32,7 +33,7 @@ def upgrade_database(config: Config, out: TextIO, err: TextIO) -> int:
     """Migrate the configured database to the newest schema."""
     try:
         upgrade(config.storage.url)
-    except (StorageError, OperationalError) as exc:
+    except (StorageError, SQLAlchemyError, ImportError, OSError, ValueError) as exc:
         print(f"storage {config.storage.url}: {_first_line(exc)}", file=err)
         return 1
     print(f"database at {config.storage.url} is up to date", file=out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,17 +58,24 @@ def reply_calls(renderer: Renderer, chat_id: int, reply: Reply, **extra: Any) ->
     return calls
 
 
+def telegram_length(html_text: str) -> int:
+    """Length as Telegram counts it: UTF-16 units of the text once the HTML is parsed."""
+    visible = html.unescape(_TAG.sub("", html_text))
+    return len(visible.encode("utf-16-le")) // 2
+
+
 def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Cut HTML text over Telegram's limit at paragraph, line or word boundaries.
 
     Tags open at a cut are closed at the end of one piece and reopened at the start of the next,
     so every piece is valid HTML on its own.
     """
-    # Leave room for the tags closed and reopened at each cut.
-    room = limit - 200
     pieces: list[str] = []
     rest = text
-    while len(rest) > limit:
+    while telegram_length(rest) > limit:
+        room = limit
+        while telegram_length(rest[:room]) > limit - 100:
+            room = int(room * 0.9)
         cut = max(rest.rfind("\n\n", 0, room), rest.rfind("\n", 0, room), rest.rfind(" ", 0, room))
         cut = cut if cut > room // 2 else room
         if (lt := rest.rfind("<", 0, cut)) > rest.rfind(">", 0, cut):

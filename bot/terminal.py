@@ -39,6 +39,8 @@ class TerminalChat:
         with Session(self.app.engine) as session, session.begin():
             desk = self.app.desk
             calls = desk.resume(session, incoming) if resume else desk.handle(session, incoming)
+        # Numbers pick the buttons of the latest answer only; older buttons are gone.
+        self.buttons = []
         for call in calls:
             self.show(call)
 

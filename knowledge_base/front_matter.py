@@ -41,6 +41,18 @@ def parse(text: str) -> Parsed:
     block = "\n".join(lines[1:end])
     try:
         meta = yaml.safe_load(block)
+    except ValueError as exc:
+        # PyYAML raises a bare ValueError for impossible dates such as 2025-13-45.
+        for number, row in enumerate(lines[1:end], start=2):
+            match = re.match(r"([A-Za-z_][\w-]*)\s*:\s*\d{4}-\d\d?-\d\d?\s*$", row)
+            if match:
+                try:
+                    yaml.safe_load(row)
+                except ValueError:
+                    raise FrontMatterError(
+                        number, f"'{match.group(1)}' is not a valid date: {exc}"
+                    ) from None
+        raise FrontMatterError(2, f"front matter: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
@@ -55,8 +67,8 @@ def parse(text: str) -> Parsed:
         match = re.match(r"([A-Za-z_][\w-]*)\s*:", row)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
-    body = "\n".join(lines[end + 1 :]).strip("\n")
-    body_line = end + 2
-    while body_line <= len(lines) and not lines[body_line - 1].strip():
-        body_line += 1
+    rest = lines[end + 1 :]
+    skipped = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "\n".join(rest[skipped:]).rstrip()
+    body_line = end + 2 + skipped
     return Parsed(meta=meta, body=body, body_line=body_line, key_lines=key_lines)

@@ -31,7 +31,8 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
     if not path.exists():
         return Language(), []
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
         data = _LanguageFile.model_validate(raw)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Language(), [Problem(path, toml_error_line(str(exc)), f"invalid TOML: {exc}")]
@@ -44,7 +45,8 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         try:
             re.compile(pattern)
         except re.error as exc:
-            problems.append(Problem(path, 1, f"invalid pattern {pattern!r}: {exc}"))
+            line = next((n for n, row in enumerate(text.splitlines(), 1) if pattern in row), 1)
+            problems.append(Problem(path, line, f"invalid pattern {pattern!r}: {exc}"))
     abbreviations = {fold(k).strip(): fold(v).strip() for k, v in data.abbreviations.items()}
 
     def phrases(items: list[str]) -> tuple[str, ...]:

@@ -21,8 +21,8 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
     problems: list[Problem] = []
     if not root.is_dir():
         return KnowledgeBase(root=root), [Problem(root, 1, "knowledge base directory not found")]
-    offers, systems, texts, offer_problems = read_offers(root / OFFERS_FILE)
-    problems += offer_problems
+    catalog = read_offers(root / OFFERS_FILE)
+    problems += catalog.problems
     language, language_problems = read_language(root / LANGUAGE_FILE)
     problems += language_problems
     articles: dict[str, Article] = {}
@@ -36,18 +36,23 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             continue
         if article.id in articles:
             first = articles[article.id].path
-            problems.append(Problem(path, 2, f"duplicate id '{article.id}' (also in {first})"))
+            problems.append(
+                Problem(
+                    path, article.line_of("id"), f"duplicate id '{article.id}' (also in {first})"
+                )
+            )
             continue
         articles[article.id] = article
     kb = KnowledgeBase(
         root=root,
         articles=articles,
-        offers=offers,
-        systems=systems,
-        texts=texts,
+        offers=catalog.offers,
+        systems=catalog.systems,
+        texts=catalog.texts,
         language=language,
     )
-    problems += _cross_references(kb)
+    # An offer already reported as broken is not reported again at every reference to it.
+    problems += [p for p in _cross_references(kb) if not _about(p, catalog.broken)]
     return kb, sorted(set(problems))
 
 
@@ -69,9 +74,8 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
     for system in kb.systems.values():
         for offer_id in system.offers:
             if offer_id not in kb.offers:
-                problems.append(
-                    Problem(offers_path, 1, f"system '{system.id}': unknown offer '{offer_id}'")
-                )
+                message = f"system '{system.id}': unknown offer '{offer_id}'"
+                problems.append(Problem(offers_path, system.line or 1, message))
     return problems
 
 
@@ -133,3 +137,7 @@ def _offer_references(offer: Offer, kb: KnowledgeBase) -> list[Problem]:
             )
         seen.add(c.id)
     return problems
+
+
+def _about(problem: Problem, offer_ids: set[str]) -> bool:
+    return any(f"unknown offer '{o}'" in problem.message for o in offer_ids)

@@ -95,6 +95,7 @@ class System:
     name: str
     keywords: tuple[str, ...] = ()
     offers: tuple[str, ...] = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)

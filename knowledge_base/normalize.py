@@ -42,6 +42,10 @@ def stem(word: str) -> str:
     """Snowball Portuguese stem of a folded word; digits and short words stay as they are."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    # Without accents Snowball cannot see that -coes/-oes is the plural of -cao/-ao
+    # ("autenticacoes" would not meet "autenticacao"), so make the plural singular first.
+    if word.endswith("oes") and len(word) > 5:
+        word = word[:-3] + "ao"
     return str(_STEMMER.stemWord(word))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
@@ -86,44 +87,75 @@ class _Catalog(_Strict):
     offers: list[_Offer] = []
 
 
-def read_offers(
-    path: Path,
-) -> tuple[dict[str, Offer], dict[str, System], dict[str, str], list[Problem]]:
+@dataclass
+class OffersFile:
+    """What offers.toml holds, its problems, and the ids of offers too broken to load."""
+
+    offers: dict[str, Offer] = field(default_factory=dict)
+    systems: dict[str, System] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
+
+
+def read_offers(path: Path) -> OffersFile:
     """Parse offers.toml; problems carry the line of the offer or key they concern."""
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
     except FileNotFoundError:
-        return {}, {}, {}, [Problem(path, 1, "offers catalog not found")]
+        return OffersFile(problems=[Problem(path, 1, "offers catalog not found")])
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         line = toml_error_line(str(exc))
-        return {}, {}, {}, [Problem(path, line, f"invalid TOML: {exc}")]
+        return OffersFile(problems=[Problem(path, line, f"invalid TOML: {exc}")])
+    # Each offer is checked on its own, so one bad key reports that key, not the whole file.
+    raw_offers = raw.pop("offers", [])
     try:
         catalog = _Catalog.model_validate(raw)
     except ValidationError as exc:
-        return {}, {}, {}, [_problem_from(path, text, raw, err) for err in exc.errors()]
+        return OffersFile(problems=[_problem_from(path, text, raw, e) for e in exc.errors()])
+    if not isinstance(raw_offers, list):
+        problem = Problem(path, _line_of(text, "offers"), "'offers' must be [[offers]] tables")
+        return OffersFile(problems=[problem])
+    starts = [
+        n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[offers]]"
+    ]
     problems: list[Problem] = []
     offers: dict[str, Offer] = {}
-    for item in catalog.offers:
-        line = _line_of(text, f'id = "{item.id}"')
+    broken: set[str] = set()
+    for number, raw_offer in enumerate(raw_offers):
+        start = starts[number] if number < len(starts) else 1
+        try:
+            item = _Offer.model_validate(raw_offer)
+        except ValidationError as exc:
+            if isinstance(raw_offer, dict) and isinstance(raw_offer.get("id"), str):
+                broken.add(raw_offer["id"])
+                start = _line_of(text, f'id = "{raw_offer["id"]}"', start - 1)
+            problems += [
+                _problem_from(path, text, raw_offer, e, start, f"offers.{number}")
+                for e in exc.errors()
+            ]
+            continue
+        line = _line_of(text, f'id = "{item.id}"', start - 1)
         if item.id in offers:
             problems.append(Problem(path, line, f"duplicate offer id '{item.id}'"))
             continue
         for f in item.fields:
             if f.kind not in get_args(FieldKind):
-                problems.append(
-                    Problem(
-                        path,
-                        _line_of(text, f'id = "{f.id}"', line),
-                        f"unknown field kind '{f.kind}'",
-                    )
-                )
+                where = _line_of(text, f'id = "{f.id}"', line)
+                problems.append(Problem(path, where, f"unknown field kind '{f.kind}'"))
         offers[item.id] = _offer(item, line)
     systems = {
-        key: System(id=key, name=s.name, keywords=tuple(s.keywords), offers=tuple(s.offers))
+        key: System(
+            id=key,
+            name=s.name,
+            keywords=tuple(s.keywords),
+            offers=tuple(s.offers),
+            line=_line_of(text, "offers =", _line_of(text, f"[systems.{key}]")),
+        )
         for key, s in catalog.systems.items()
     }
-    return offers, systems, dict(catalog.texts), problems
+    return OffersFile(offers, systems, dict(catalog.texts), problems, broken)
 
 
 def _offer(item: _Offer, line: int) -> Offer:
@@ -161,9 +193,11 @@ def _offer(item: _Offer, line: int) -> Offer:
     )
 
 
-def _problem_from(path: Path, text: str, raw: dict[str, Any], err: Any) -> Problem:
+def _problem_from(
+    path: Path, text: str, raw: Any, err: Any, start: int = 1, prefix: str = ""
+) -> Problem:
     loc = [str(p) for p in err["loc"]]
-    line = 1
+    line = start
     node: Any = raw
     for part in loc:
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -174,7 +208,8 @@ def _problem_from(path: Path, text: str, raw: dict[str, Any], err: Any) -> Probl
             node = node[part]
             line = _line_of(text, f"{part} =", line)
     reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    return Problem(path, line, f"{'.'.join(loc)}: {reason}")
+    where = ".".join([prefix, *loc] if prefix else loc)
+    return Problem(path, line, f"{where}: {reason}")
 
 
 def _line_of(text: str, needle: str, after: int = 0) -> int:

@@ -19,7 +19,8 @@ class Speller:
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._known = set()
-        for word in set(vocabulary):
+        # Sorted, so that among equally close words the pick never depends on hash order.
+        for word in sorted(set(vocabulary)):
             self._known.add(word)
             self._by_length[len(word)].append(word)
         self._cache: dict[str, str | None] = {}

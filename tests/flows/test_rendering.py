@@ -32,6 +32,9 @@ def _ticket(**changes: object) -> dict[str, object]:
 
 PARAMS: dict[str, dict[str, object]] = {
     "welcome": {},
+    "internal_error": {},
+    "queue_position": {"code": "SEI-ABC234", "position": 2},
+    "commands": {},
     "menu": {},
     "help": {"busy": True},
     "not_understood": {},
