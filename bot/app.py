@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,4 +39,7 @@ def build_app(config: Config) -> App:
     renderer = Renderer(kb)
     engine = open_store(config)
     desk = Desk(kb, Triage(kb), renderer, utc_now)
+    # The index is built once and lives as long as the process: keep the garbage collector
+    # from walking its hundreds of thousands of objects again and again (tail latency).
+    gc.freeze()
     return App(config=config, kb=kb, engine=engine, desk=desk, renderer=renderer)

@@ -9,6 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from .models import Article, KnowledgeBase, Language, Offer
 from .normalize import stem, words
 
@@ -78,7 +81,11 @@ def offer_docs(offer: Offer, language: Language) -> list[Doc]:
 
 
 class Index:
-    """Postings and idf for every doc of a knowledge base; search is a sum over query terms."""
+    """Postings and idf for every doc of a knowledge base; a query is a sum over its terms.
+
+    Postings are numpy arrays, so scoring a query adds a few vectors into one dense array of
+    scores instead of looping in Python over every doc a common word appears in.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         lang = kb.language
@@ -86,22 +93,40 @@ class Index:
         self.docs: list[Doc] = [article_doc(a, lang) for a in kb.articles.values()]
         for offer in kb.offers.values():
             self.docs.extend(offer_docs(offer, lang))
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for number, doc in enumerate(self.docs):
             for term, weight in doc.weights.items():
-                self.postings[term].append((number, weight / (weight + SATURATION)))
+                ids, values = lists[term]
+                ids.append(number)
+                values.append(weight / (weight + SATURATION))
+        self.postings: dict[str, tuple[NDArray[np.int32], NDArray[np.float64]]] = {
+            term: (np.array(ids, dtype=np.int32), np.array(values))
+            for term, (ids, values) in lists.items()
+        }
         searchable = sum(1 for d in self.docs if d.kind != "category") or 1
         self.idf = {
-            term: math.log(1 + searchable / (1 + len(posts)))
-            for term, posts in self.postings.items()
+            term: math.log(1 + searchable / (1 + len(ids)))
+            for term, (ids, _) in self.postings.items()
         }
+        kinds = np.array([d.kind for d in self.docs])
+        self.articles = np.flatnonzero(kinds == "article")
+        self.offers = np.flatnonzero(kinds == "offer")
+        self.categories_of: dict[str, NDArray[np.intp]] = {
+            d.id: np.array(
+                [n for n, c in enumerate(self.docs) if c.kind == "category" and c.offer == d.id],
+                dtype=np.intp,
+            )
+            for d in self.docs
+            if d.kind == "offer"
+        }
+        self.systems = np.array([d.system for d in self.docs])
 
-    def scores(self, terms: Mapping[str, float]) -> tuple[dict[int, float], float]:
-        """Raw score per matching doc and the query's total weighted idf (the best possible).
+    def scores(self, terms: Mapping[str, float]) -> tuple[NDArray[np.float64], float]:
+        """Raw score of every doc and the query's total weighted idf (the best possible).
 
         `terms` maps each query term to how much it says about the topic (1.0 = fully).
         """
-        scores: dict[int, float] = defaultdict(float)
+        scores = np.zeros(len(self.docs))
         total = 0.0
         for term, weight in terms.items():
             idf = self.idf.get(term)
@@ -109,8 +134,9 @@ class Index:
                 total += self._unknown_idf(term) * weight
                 continue
             total += idf * weight
-            for number, saturated in self.postings[term]:
-                scores[number] += idf * weight * saturated
+            ids, saturated = self.postings[term]
+            # A term appears at most once per doc, so fancy-index addition is exact.
+            scores[ids] += idf * weight * saturated
         return scores, total
 
     def _unknown_idf(self, term: str) -> float:

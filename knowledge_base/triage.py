@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from .decide import decide
+from .decide import TOP, decide
 from .decision import Candidate, Decision
 from .index import Index, text_terms
 from .models import Article, KnowledgeBase, Offer
@@ -82,38 +84,56 @@ class Triage:
         return weighted
 
     def rank(self, text: str) -> Ranking:
-        """Signals plus articles and offers ranked by adjusted score."""
+        """Signals plus the best articles and offers ranked by adjusted score."""
         signals = self.signals.read(text)
         terms = self.query_terms(text)
         raw, total = self.index.scores(terms)
-        evidence = sum(
-            self.index.idf[t] * w for t, w in terms.items() if "|" not in t and t in self.index.idf
-        )
-        articles: list[Candidate] = []
-        offers: list[Candidate] = []
-        best_category: dict[str, tuple[float, str]] = {}
+        idf = self.index.idf
+        evidence = sum(idf[t] * w for t, w in terms.items() if "|" not in t and t in idf)
+        scores = raw / total if total else raw
+        if signals.systems:
+            named = np.isin(self.index.systems, signals.systems)
+            matched = raw > 0
+            scores = scores + np.where(matched & named, SYSTEM_BONUS, 0.0)
+            scores = scores - np.where(matched & ~named, SYSTEM_MALUS, 0.0)
         wants_person = signals.request or (signals.problem and not signals.question)
-        for number, value in raw.items():
-            doc = self.index.docs[number]
-            score = value / total if total else 0.0
-            if doc.kind == "category":
-                if score > best_category.get(doc.offer, (0.0, ""))[0]:
-                    best_category[doc.offer] = (score, doc.id)
-                continue
-            score += _system_adjustment(doc.system, signals.systems)
-            if doc.kind == "article":
-                score *= PROBLEM_ARTICLE_FACTOR if wants_person else 1.0
-                articles.append(Candidate("article", doc.id, round(score, 4)))
-            else:
-                score *= QUESTION_OFFER_FACTOR if signals.question and not wants_person else 1.0
-                offers.append(Candidate("offer", doc.id, round(score, 4)))
-        offers = [
-            Candidate("offer", c.id, c.score, best_category.get(c.id, (0.0, None))[1])
-            for c in offers
+        article_factor = PROBLEM_ARTICLE_FACTOR if wants_person else 1.0
+        offer_factor = QUESTION_OFFER_FACTOR if signals.question and not wants_person else 1.0
+        articles = [
+            Candidate("article", self.index.docs[n].id, round(float(scores[n]) * article_factor, 4))
+            for n in self._top(raw, scores, self.index.articles, RERANK_TOP + TOP)
         ]
-        key = _ranking_key
-        ranked_articles = self._rerank(text, sorted(articles, key=key))
-        return Ranking(signals, ranked_articles, tuple(sorted(offers, key=key)), evidence)
+        offers = [
+            Candidate(
+                "offer",
+                self.index.docs[n].id,
+                round(float(scores[n]) * offer_factor, 4),
+                self._category(raw, scores, self.index.docs[n].id),
+            )
+            for n in self._top(raw, scores, self.index.offers, TOP)
+        ]
+        ranked_articles = self._rerank(text, sorted(articles, key=_ranking_key))
+        return Ranking(signals, ranked_articles, tuple(sorted(offers, key=_ranking_key)), evidence)
+
+    @staticmethod
+    def _top(
+        raw: NDArray[np.float64], scores: NDArray[np.float64], among: NDArray[np.intp], k: int
+    ) -> list[int]:
+        """The `k` best docs of `among` that matched at all (ties: index order, deterministic)."""
+        matched = among[raw[among] > 0]
+        if len(matched) > k:
+            # argpartition finds the k best in linear time; only those get sorted.
+            best = np.argpartition(-scores[matched], k - 1)[:k]
+            matched = matched[best]
+        return [int(n) for n in matched]
+
+    def _category(
+        self, raw: NDArray[np.float64], scores: NDArray[np.float64], offer_id: str
+    ) -> str | None:
+        docs = self.index.categories_of.get(offer_id)
+        if docs is None or not len(docs) or raw[docs].max() <= 0:
+            return None
+        return self.index.docs[int(docs[int(np.argmax(scores[docs]))])].id
 
     def _rerank(self, text: str, ranked: list[Candidate]) -> tuple[Candidate, ...]:
         """Re-order the leading articles by how much the message resembles one of their phrases."""
@@ -136,12 +156,6 @@ def _generic_stems(kb: KnowledgeBase) -> frozenset[str]:
     phrases = [*lang.problem, *lang.generic, *lang.question, *lang.request]
     phrases += [system.name for system in kb.systems.values()]
     return frozenset(stem(w) for p in phrases for w in words(p, lang.abbreviations))
-
-
-def _system_adjustment(system: str, named: tuple[str, ...]) -> float:
-    if not named:
-        return 0.0
-    return SYSTEM_BONUS if system in named else -SYSTEM_MALUS
 
 
 def _ranking_key(candidate: Candidate) -> tuple[float, str]:
