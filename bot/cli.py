@@ -1,4 +1,4 @@
-"""The `triagem` command line: run, chat, kb lint|list|show|eval, db upgrade."""
+"""The `triagem` command line: run, chat, kb lint|list|show|eval, db upgrade, agents, audit."""
 
 from __future__ import annotations
 
@@ -32,6 +32,22 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="migrate the database to the current schema")
+    agents = sub.add_parser("agents", help="agents of the Telegram desk")
+    agents_sub = agents.add_subparsers(dest="agents_command")
+    add = agents_sub.add_parser("add", help="register an agent by Telegram user id")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--role", choices=("agent", "supervisor"), default="agent")
+    add.add_argument("--name", help="display name signed on replies (default: Agente ID)")
+    agents_sub.add_parser("list", help="list agents with role and 2FA state")
+    remove = agents_sub.add_parser("remove", help="unregister an agent")
+    remove.add_argument("telegram_id", type=int)
+    reset = agents_sub.add_parser("reset", help="unlock an agent and make them enroll 2FA again")
+    reset.add_argument("telegram_id", type=int)
+    audit = sub.add_parser("audit", help="the agents' audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command")
+    export = audit_sub.add_parser("export", help="print the audit log (oldest first)")
+    export.add_argument("--since", help="from this date (2025-12-01) or time, UTC")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     return parser
 
 
@@ -76,6 +92,27 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
         from bot.database import upgrade_database
 
         return upgrade_database(config, out, err)
+    if args.command in ("agents", "audit"):
+        return _desk_tools(parser, args, config)
+    parser.print_help(err)
+    return 2
+
+
+def _desk_tools(parser: argparse.ArgumentParser, args: argparse.Namespace, config: Config) -> int:
+    from bot.agents import cli
+
+    out, err = sys.stdout, sys.stderr
+    if args.command == "audit" and args.audit_command == "export":
+        return cli.export(config, args.since, args.format, out, err)
+    command = getattr(args, "agents_command", None)
+    if command == "add":
+        return cli.add(config, args.telegram_id, args.role, args.name, out, err)
+    if command == "list":
+        return cli.show(config, out)
+    if command == "remove":
+        return cli.remove(config, args.telegram_id, out, err)
+    if command == "reset":
+        return cli.reset(config, args.telegram_id, out, err)
     parser.print_help(err)
     return 2
 

@@ -45,10 +45,22 @@ class KnowledgeBaseConfig(_Section):
     path: Path = BUNDLED_KB
 
 
+class DeskConfig(_Section):
+    """The agents' desk in Telegram groups (see README, "Agents")."""
+
+    trusted_hours: float = Field(default=12, gt=0, le=24 * 30)
+    anonymous_replies: bool = False
+    level2_chat_id: int | None = None
+    offer_chat_ids: dict[str, int] = {}
+    escalation_chat_ids: dict[str, int] = {}
+    max_failed_codes: int = Field(default=5, ge=1, le=20)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     knowledge_base: KnowledgeBaseConfig = KnowledgeBaseConfig()
+    desk: DeskConfig = DeskConfig()
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -67,6 +79,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
+        # An unknown section is reported by its name alone; the variable is what to name.
         where = from_env.get(key) or (str(source) if source.exists() else "defaults")
         raise ConfigError(f"{where}: {key}: {_describe(err)}") from None
 
@@ -95,6 +108,7 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
             raise ConfigError(f"environment: {name}: [{section}] is not a section")
         target[key] = value
         applied[f"{section}.{key}"] = f"environment {name}"
+        applied.setdefault(section, f"environment {name}")
     return applied
 
 

@@ -20,6 +20,7 @@ from flows.actions import (
     ExportUserData,
     OpenTicket,
     RateTicket,
+    RelayToTicket,
     Reply,
 )
 from flows.events import Event
@@ -44,9 +45,31 @@ from storage import (
     save_conversation,
     ticket_by_code,
 )
+from storage.errors import TicketNotRateable
 
-# Room for the <pre> tags and the HTML escaping of quotes in one export message.
-EXPORT_CHUNK = 3000
+# Telegram counts UTF-16 units: 1,900 characters stay under 4,096 even if all are emoji.
+EXPORT_CHUNK = 1900
+
+
+def export_chunks(document: str, size: int) -> list[str]:
+    """The export cut into pieces of at most `size` characters, never next to whitespace.
+
+    Telegram trims each message's leading and trailing whitespace: a cut beside a space would
+    drop it, and change the user's data as they receive it.
+    """
+    chunks: list[str] = []
+    start = 0
+    while start < len(document):
+        end = hard_end = min(start + size, len(document))
+        while start + 1 < end < len(document) and (
+            document[end - 1].isspace() or document[end].isspace()
+        ):
+            end -= 1
+        if end == start + 1:  # nothing but whitespace in reach: cut where the limit falls
+            end = hard_end
+        chunks.append(document[start:end])
+        start = end
+    return chunks
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,7 @@ class Desk:
         clock: Callable[[], datetime],
         on_ticket_opened: Callable[[Session, Ticket], list[Outbound]] | None = None,
         on_queue_changed: Callable[[Session, str, int], None] | None = None,
+        on_relay: Callable[[Session, User, RelayToTicket], list[Outbound]] | None = None,
     ) -> None:
         self.kb = kb
         self.triage = triage
@@ -79,6 +103,8 @@ class Desk:
         self.on_ticket_opened = on_ticket_opened
         # (session, offer id, first queue position that moved): pushes new positions.
         self.on_queue_changed = on_queue_changed
+        # (session, requester, action): passes a message to the agents working on the ticket.
+        self.on_relay = on_relay
 
     def handle(self, session: Session, incoming: Incoming) -> list[Outbound]:
         """Advance the user's conversation by one event; returns the calls to send.
@@ -173,13 +199,22 @@ class Desk:
             return []
         if isinstance(action, RateTicket):
             ticket = self._owned(session, user, action.code)
-            if ticket is not None:
-                rate_ticket(
-                    session, ticket=ticket, score=action.score, comment=action.comment, now=now
-                )
+            if ticket is None:
+                return []
+            try:
+                with session.begin_nested():
+                    rate_ticket(
+                        session, ticket=ticket, score=action.score, comment=action.comment, now=now
+                    )
+            except TicketNotRateable:
+                # Reopened (or rated) since the flow asked: say so instead of failing the turn.
+                unavailable = Reply("rating_unavailable", {"code": ticket.code})
+                return reply_calls(self.renderer, chat_id, unavailable)
             return []
         if isinstance(action, ExportUserData):
             return self._export(session, user, chat_id, now)
+        if isinstance(action, RelayToTicket):
+            return self.on_relay(session, user, action) if self.on_relay is not None else []
         erase_user_data(session, user_id=user.id, now=now)
         return []
 
@@ -216,8 +251,8 @@ class Desk:
         params = {"tickets_count": len(data.get("tickets", [])), "generated_at": now}
         calls = reply_calls(self.renderer, chat_id, Reply("data_export", params))
         document = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-        for start in range(0, len(document), EXPORT_CHUNK):
-            chunk = escape(document[start : start + EXPORT_CHUNK], quote=False)
+        for piece in export_chunks(document, EXPORT_CHUNK):
+            chunk = escape(piece, quote=False)
             calls.append(
                 Outbound(
                     chat_id, "sendMessage", {"text": f"<pre>{chunk}</pre>", "parse_mode": "HTML"}

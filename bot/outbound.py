@@ -70,6 +70,10 @@ def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     Tags open at a cut are closed at the end of one piece and reopened at the start of the next,
     so every piece is valid HTML on its own.
     """
+    # Removing tags and unescaping entities never lengthens a text, so a text whose raw UTF-16
+    # length is within the limit needs no cut (a code point is at most two UTF-16 units).
+    if len(text) * 2 <= limit or len(text.encode("utf-16-le")) // 2 <= limit:
+        return [text] if text.strip() else []
     pieces: list[str] = []
     rest = text
     while telegram_length(rest) > limit:

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.desk import Desk, Incoming
 from flows.events import TicketStatusChanged
-from storage import Ticket, User, enqueue, queue_positions
+from storage import (
+    POSITION,
+    OutboxMessage,
+    OutboxStatus,
+    Status,
+    Ticket,
+    User,
+    drop_pending_for_ticket,
+    enqueue,
+    queue_positions,
+)
 from storage.outbox import upsert_position_message
+
+LEFT_QUEUE = "the ticket left the queue"
 
 
 class Pushes:
@@ -22,6 +34,11 @@ class Pushes:
 
     def status_changed(self, session: Session, ticket: Ticket) -> None:
         """Tell the requester the ticket's new status (resolved also asks for a rating)."""
+        if ticket.status != Status.NOVO.value and ticket.id is not None:
+            # A position still waiting out its minute would arrive after this news, and be false.
+            drop_pending_for_ticket(
+                session, ticket_id=ticket.id, kind=POSITION, reason=LEFT_QUEUE, now=self.clock()
+            )
         user = self._requester(session, ticket)
         if user is None:
             return
@@ -44,7 +61,9 @@ class Pushes:
         Coalesced by the outbox: at most one position message per ticket per minute, editing
         the last one sent rather than adding a new message to the chat.
         """
-        for ticket_id, position in queue_positions(session, offer_id=offer_id).items():
+        positions = queue_positions(session, offer_id=offer_id)
+        self._drop_stale_positions(session, offer_id, set(positions))
+        for ticket_id, position in positions.items():
             if position < from_position:
                 continue
             ticket = session.get(Ticket, ticket_id)
@@ -60,6 +79,23 @@ class Pushes:
                 chat_id=user.chat_id,
                 params={"text": text, "parse_mode": "HTML"},
                 now=self.clock(),
+            )
+
+    def _drop_stale_positions(self, session: Session, offer_id: str, queued: set[int]) -> None:
+        """Drop the pending position messages of the offer's tickets no longer in its queue."""
+        # The ticket that just left (cancelled) may still have an edit waiting out its minute.
+        pending = session.exec(
+            select(OutboxMessage.ticket_id)
+            .join(Ticket, col(Ticket.id) == col(OutboxMessage.ticket_id))
+            .where(
+                col(OutboxMessage.kind) == POSITION,
+                col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+                col(Ticket.offer_id) == offer_id,
+            )
+        ).all()
+        for ticket_id in {t for t in pending if t is not None} - queued:
+            drop_pending_for_ticket(
+                session, ticket_id=ticket_id, kind=POSITION, reason=LEFT_QUEUE, now=self.clock()
             )
 
     def _requester(self, session: Session, ticket: Ticket) -> User | None:

@@ -8,17 +8,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from flows.actions import ButtonSpec, Reply
-from knowledge_base.models import KnowledgeBase
+from knowledge_base.models import Article, KnowledgeBase
 from knowledge_base.render import render_article
 
 TEMPLATES = Path(__file__).parent / "templates"
 BUTTONS = "buttons.j2"
 # Templates call page_break() where the text may become a separate Telegram message.
 PAGE_BREAK = "\f"
+# Button labels kept per (macro, params); a full cache starts over (labels are cheap to redo).
+LABEL_CACHE_SIZE = 4096
 
 
 class Renderer:
@@ -42,6 +44,12 @@ class Renderer:
         )
         self.env.globals.update(article=self.article, page_break=lambda: Markup(PAGE_BREAK))
         self.env.filters["local"] = self.local
+        # Loaded templates by name: the environment's own lookup checks the file's mtime (a
+        # stat) at every call. Templates are read once, when first used.
+        self._templates: dict[str, Template] = {}
+        self._buttons: Any = None
+        self._labels: dict[tuple[str, tuple[tuple[str, type, object], ...]], str] = {}
+        self._articles: dict[str, tuple[Article, list[Markup]]] = {}
 
     def render(self, template: str, params: Mapping[str, object]) -> str:
         """The whole text of a template (page breaks become blank lines)."""
@@ -49,18 +57,34 @@ class Renderer:
 
     def render_messages(self, template: str, params: Mapping[str, object]) -> list[str]:
         """The template's text split into Telegram messages at its page breaks."""
-        text = self.env.get_template(f"{template}.j2").render(dict(params))
+        loaded = self._templates.get(template)
+        if loaded is None:
+            loaded = self._templates[template] = self.env.get_template(f"{template}.j2")
+        text = loaded.render(dict(params))
         parts = (part.strip() for part in text.split(PAGE_BREAK))
         return [part for part in parts if part]
 
     def button_label(self, spec: ButtonSpec) -> str:
         """A button's plain-text label (Telegram shows button text as is, never as HTML)."""
-        module = self.env.get_template(BUTTONS).module
-        macro: Any = getattr(module, spec.label, None)
+        try:
+            key = (spec.label, tuple((k, type(v), v) for k, v in spec.params.items()))
+            cached = self._labels.get(key)
+        except TypeError:  # a parameter that cannot be a dict key: render every time
+            key, cached = None, None
+        if cached is not None:
+            return cached
+        if self._buttons is None:
+            self._buttons = self.env.get_template(BUTTONS).module
+        macro: Any = getattr(self._buttons, spec.label, None)
         if macro is None:
             raise KeyError(f"no button label '{spec.label}' in {BUTTONS}")
         html = Markup(macro(**spec.params))
-        return " ".join(html.unescape().split())
+        label = " ".join(html.unescape().split())
+        if key is not None:
+            if len(self._labels) >= LABEL_CACHE_SIZE:
+                self._labels.clear()
+            self._labels[key] = label
+        return label
 
     def keyboard(self, reply: Reply) -> list[list[tuple[str, str]]]:
         """The reply's buttons as rows of (label, callback data)."""
@@ -68,7 +92,14 @@ class Renderer:
 
     def article(self, article_id: str) -> list[Markup]:
         """An article's Telegram HTML parts, title first (already escaped by the renderer)."""
-        return [Markup(part) for part in render_article(self.kb.articles[article_id])]
+        article = self.kb.articles[article_id]
+        cached = self._articles.get(article_id)
+        if cached is None or cached[0] is not article:
+            cached = self._articles[article_id] = (
+                article,
+                [Markup(part) for part in render_article(article)],
+            )
+        return list(cached[1])
 
     def local(self, moment: datetime) -> datetime:
         """A timestamp in the users' time zone (naive ones are taken as UTC, like storage's)."""

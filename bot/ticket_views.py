@@ -38,6 +38,7 @@ def ticket_view(session: Session, ticket: Ticket, *, with_history: bool = True) 
         queue_position=queue_position(session, ticket=ticket),
         history=entries,
         rating=rating.score if rating else None,
+        with_agent=ticket.assigned_agent_id is not None,
     )
 
 

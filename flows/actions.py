@@ -66,4 +66,17 @@ class EraseUserData:
     """Erase the user's personal data, keeping anonymous ticket statistics."""
 
 
-Action = Reply | OpenTicket | CancelTicket | RateTicket | ExportUserData | EraseUserData
+@dataclass(frozen=True)
+class RelayToTicket:
+    """Pass the user's message (text or a file) to the agents working on one of their tickets."""
+
+    code: str
+    text: str | None = None
+    attachment: Attachment | None = None
+    # The user's message, so an edit of it can be followed (None: relay by content only).
+    message_id: int | None = None
+
+
+Action = (
+    Reply | OpenTicket | CancelTicket | RateTicket | ExportUserData | EraseUserData | RelayToTicket
+)

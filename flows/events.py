@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 
 @dataclass(frozen=True)
 class Text:
-    """A message the user typed."""
+    """A message the user typed; `message_id` (when the chat has one) lets a relay follow it."""
 
     text: str
+    message_id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

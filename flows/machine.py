@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import answers, intake, intake_questions, menu, privacy, rating, tickets, triage
+from . import answers, intake, intake_questions, menu, privacy, rating, relay, tickets, triage
 from .actions import Action, Reply
 from .events import Button, Command, Event, Text, TicketStatusChanged
 from .keyboards import CANCEL
@@ -47,6 +47,7 @@ STATES: Mapping[str, StateSpec] = {
     "rating_score": StateSpec(rating.on_rating_score, rating.prompt_rating_score),
     "rating_comment": StateSpec(rating.on_rating_comment, rating.prompt_rating_comment),
     "erase_confirm": StateSpec(privacy.on_erase_confirm, privacy.prompt_erase_confirm),
+    "relay_choose": StateSpec(relay.on_choose, relay.prompt_choose),
 }
 
 
@@ -78,6 +79,7 @@ BUTTONS: Mapping[str, ButtonHandler] = {
     "tx": lambda state, code, services: tickets.ask_cancel(state, code, services),
     "r": rating.on_score_button,
 }
+# `rl:` (relay_choose) is not global: the kept message lives in that state.
 
 
 def advance(

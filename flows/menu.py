@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import routing, tickets, triage
+from . import relay, routing, tickets, triage
 from .actions import Action, Reply
 from .context import Context
 from .events import Event, Text
@@ -29,7 +29,10 @@ def leave(state: ConversationState, services: Services) -> Step:
 
 
 def on_idle(state: ConversationState, event: Event, services: Services) -> Step | None:
-    """Free text is a new problem to triage."""
+    """Free text is a new problem to triage, unless an agent is attending one of the user's."""
+    relayed = relay.offer(event, services)
+    if relayed is not None:
+        return relayed
     if isinstance(event, Text) and event.text.strip():
         return triage.start(event.text, services)
     return None

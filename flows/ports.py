@@ -44,11 +44,18 @@ class TicketView:
     queue_position: int | None = None
     history: tuple[HistoryEntry, ...] = ()
     rating: int | None = None
+    # An agent has taken the ticket and may be talking to the user about it.
+    with_agent: bool = False
 
     @property
     def cancellable(self) -> bool:
         """Whether the user may still withdraw it."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def in_attendance(self) -> bool:
+        """Whether the user's messages go to the agent working on it."""
+        return self.with_agent and self.status in OPEN_STATUSES
 
     @property
     def ratable(self) -> bool:

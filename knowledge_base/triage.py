@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .decide import TOP, decide
 from .decision import Candidate, Decision
@@ -142,7 +142,9 @@ class Triage:
         head = []
         for c in ranked[:RERANK_TOP]:
             phrases = self.phrases[c.id]
-            similarity = max((fuzz.token_set_ratio(query, p) for p in phrases), default=0) / 100
+            # extractOne scores every phrase with the same scorer, in C: the best score is max().
+            best = process.extractOne(query, phrases, scorer=fuzz.token_set_ratio)
+            similarity = (best[1] if best is not None else 0) / 100
             head.append(replace(c, score=round(c.score + PHRASE_WEIGHT * (similarity - 1), 4)))
         return tuple(sorted(head, key=_ranking_key)) + tuple(ranked[RERANK_TOP:])
 

@@ -6,22 +6,45 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select, update
+from sqlalchemy import bindparam
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.errors import StaleConversation
 from storage.tables import Conversation
 from storage.upserts import insert_if_absent
 
+# Built once: every turn loads and saves its conversation (see docs/benchmarks.md, "## Flows").
+_LOAD = (
+    select(Conversation)
+    .where(
+        col(Conversation.chat_id) == bindparam("chat_id"),
+        col(Conversation.user_id) == bindparam("user_id"),
+    )
+    # An object cached by this session may predate a save made through UPDATE.
+    .execution_options(populate_existing=True)
+)
+# A Core UPDATE of the table: it leaves the session's objects alone (no synchronization).
+_TABLE = SQLModel.metadata.tables[str(Conversation.__tablename__)]
+_SAVE = (
+    _TABLE.update()
+    .where(
+        _TABLE.c.chat_id == bindparam("b_chat_id"),
+        _TABLE.c.user_id == bindparam("b_user_id"),
+        _TABLE.c.version == bindparam("b_expected_version"),
+    )
+    # Parameters named like columns would also be SET: hence the b_ prefix.
+    .values(
+        state=bindparam("b_state"),
+        data=bindparam("b_data"),
+        version=bindparam("b_version"),
+        updated_at=bindparam("b_updated_at"),
+    )
+)
+
 
 def load_conversation(session: Session, *, chat_id: int, user_id: int) -> Conversation | None:
     """The stored conversation of this user in this chat, read fresh from the database."""
-    query = (
-        select(Conversation)
-        .where(Conversation.chat_id == chat_id, Conversation.user_id == user_id)
-        # An object cached by this session may predate a save made through UPDATE.
-        .execution_options(populate_existing=True)
-    )
-    return session.exec(query).first()
+    return session.exec(_LOAD, params={"chat_id": chat_id, "user_id": user_id}).first()
 
 
 def save_conversation(
@@ -49,16 +72,16 @@ def save_conversation(
         if not insert_if_absent(session, Conversation, values, keys=("chat_id", "user_id")):
             raise StaleConversation(chat_id, user_id, expected_version)
         return 1
-    result = session.exec(
-        update(Conversation)
-        .where(
-            col(Conversation.chat_id) == chat_id,
-            col(Conversation.user_id) == user_id,
-            col(Conversation.version) == expected_version,
-        )
-        .values(state=state, data=dict(data), version=expected_version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    params = {
+        "b_chat_id": chat_id,
+        "b_user_id": user_id,
+        "b_expected_version": expected_version,
+        "b_state": state,
+        "b_data": dict(data),
+        "b_version": expected_version + 1,
+        "b_updated_at": now,
+    }
+    result: Any = session.execute(_SAVE, params)
     if result.rowcount != 1:
         raise StaleConversation(chat_id, user_id, expected_version)
     return expected_version + 1

@@ -11,7 +11,15 @@ from sqlmodel import Session, SQLModel, col, delete, select, update
 
 from storage.history import SYSTEM
 from storage.lifecycle import OPEN_STATUSES
-from storage.tables import Attachment, Conversation, Rating, Ticket, TicketEvent, User
+from storage.tables import (
+    Attachment,
+    Conversation,
+    MessageLink,
+    Rating,
+    Ticket,
+    TicketEvent,
+    User,
+)
 from storage.tickets import cancel_ticket, tickets_of_user
 
 
@@ -79,6 +87,8 @@ def erase_user_data(session: Session, *, user_id: int, now: datetime) -> int:
         )
         session.exec(update(Rating).where(col(Rating.ticket_id).in_(ids)).values(comment=None))
         session.exec(delete(Attachment).where(col(Attachment.ticket_id).in_(ids)))
+        # Relayed-message links name the user's chat; the agents' copies stay in their group.
+        session.exec(delete(MessageLink).where(col(MessageLink.ticket_id).in_(ids)))
         session.exec(
             update(Ticket).where(col(Ticket.id).in_(ids)).values(fields={}, requester_id=None)
         )

@@ -2,46 +2,53 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, tuple_
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, func, inspect, select, tuple_
+from sqlmodel import Session, SQLModel, col
+from sqlmodel import select as orm_select
 
 from storage.lifecycle import Status
 from storage.tables import Ticket
+
+_TICKETS = SQLModel.metadata.tables[str(Ticket.__tablename__)]
+_ME = _TICKETS.alias("me")
+# Built once (a Core statement on the table): counting the tickets at or before this one reads
+# index entries only (ix_tickets_queue), and reads the ticket's current row rather than a
+# stale object.
+_POSITION = (
+    select(func.count())
+    .select_from(_TICKETS)
+    .join(
+        _ME,
+        (_TICKETS.c.offer_id == _ME.c.offer_id)
+        & (_TICKETS.c.status == Status.NOVO.value)
+        & (
+            tuple_(_TICKETS.c.priority, _TICKETS.c.created_at, _TICKETS.c.id)
+            <= tuple_(_ME.c.priority, _ME.c.created_at, _ME.c.id)
+        ),
+    )
+    .where(_ME.c.id == bindparam("ticket_id"), _ME.c.status == Status.NOVO.value)
+)
+_QUEUED_IDS = (
+    orm_select(col(Ticket.id))
+    .where(col(Ticket.offer_id) == bindparam("offer_id"), col(Ticket.status) == Status.NOVO.value)
+    .order_by(col(Ticket.priority), col(Ticket.created_at), col(Ticket.id))
+)
 
 
 def queue_position(session: Session, *, ticket: Ticket) -> int | None:
     """1 for the next ticket to be taken in its offer; None when the ticket is not queued."""
     ticket_id = _ticket_id(ticket)
-    me = aliased(Ticket, name="me")
-    # Counting the tickets at or before this one reads index entries only
-    # (ix_tickets_queue), and reads the ticket's current row rather than a stale object.
-    query = (
-        select(func.count())
-        .select_from(Ticket)
-        .join(
-            me,
-            (col(Ticket.offer_id) == col(me.offer_id))
-            & (col(Ticket.status) == Status.NOVO.value)
-            & (
-                tuple_(col(Ticket.priority), col(Ticket.created_at), col(Ticket.id))
-                <= tuple_(col(me.priority), col(me.created_at), col(me.id))
-            ),
-        )
-        .where(col(me.id) == ticket_id, col(me.status) == Status.NOVO.value)
-    )
-    position = session.exec(query).one()
-    return position or None
+    # A Core statement does not autoflush: flush as the ORM query did, so pending changes count.
+    if session.autoflush:
+        session.flush()
+    position = session.execute(_POSITION, {"ticket_id": ticket_id}).scalar_one()
+    return int(position) or None
 
 
 def queue_positions(session: Session, *, offer_id: str) -> dict[int, int]:
     """Ticket id → queue position for every queued ticket of an offer (ids only, in order)."""
-    query = (
-        select(col(Ticket.id))
-        .where(col(Ticket.offer_id) == offer_id, col(Ticket.status) == Status.NOVO.value)
-        .order_by(col(Ticket.priority), col(Ticket.created_at), col(Ticket.id))
-    )
-    ids = [ticket_id for ticket_id in session.exec(query).all() if ticket_id is not None]
+    rows = session.exec(_QUEUED_IDS, params={"offer_id": offer_id}).all()
+    ids = [ticket_id for ticket_id in rows if ticket_id is not None]
     return {ticket_id: n for n, ticket_id in enumerate(ids, start=1)}
 
 

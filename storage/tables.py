@@ -1,5 +1,5 @@
 """SQLModel tables: users, conversations, tickets and their events, attachments, ratings,
-and the Telegram inbox and outbox."""
+the Telegram inbox and outbox, and the agent desk (agents, audit log, relayed message links)."""
 
 from datetime import datetime
 from typing import Any
@@ -62,6 +62,8 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         # Serves queue_position's COUNT as a range scan; `id` breaks ties of equal timestamps.
         Index("ix_tickets_queue", "offer_id", "status", "priority", "created_at", "id"),
+        # A message in an agents' topic finds its ticket by (chat, thread).
+        Index("ix_tickets_topic", "agent_chat_id", "topic_thread_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +81,14 @@ class Ticket(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The agent desk: the agents' chat working the ticket, its forum topic (None where the group
+    # has no topics, or while one is being created), the ticket card and who took it.
+    agent_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    topic_thread_id: int | None = Field(default=None, sa_type=BigInteger)
+    card_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # agents.id, without a foreign key (see migration 0003); storage.agents clears it on removal.
+    assigned_agent_id: int | None = None
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class TicketEvent(SQLModel, table=True):
@@ -182,3 +192,76 @@ class OutboxMessage(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="SET NULL")
     dedupe_key: str | None = Field(default=None, max_length=128)
     kind: str = Field(default="reply", max_length=16)
+
+
+class Agent(SQLModel, table=True):
+    """A support agent or supervisor registered by Telegram id, with their TOTP second factor.
+
+    Agents' data is staff data, not users' (LGPD export and erasure leave it alone).
+    """
+
+    __tablename__ = "agents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True)
+    role: str = Field(max_length=16)
+    display_name: str = Field(max_length=128)
+    # Base32 TOTP secret; None until enrollment starts. Never logged, never shown again.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_confirmed: bool = False
+    # The last accepted TOTP time step: a code of this step or an earlier one is a replay.
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
+    failed_attempts: int = 0
+    locked: bool = False
+    trusted_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One agent action or refused attempt: who, what, which ticket, when, with details."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at", "id"),
+        Index("ix_audit_log_ticket", "ticket_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Kept as the Telegram id, not a foreign key: the entry outlives the agent's registration.
+    actor_telegram_id: int | None = Field(default=None, sa_type=BigInteger)
+    actor_name: str = Field(default="", max_length=128)
+    action: str = Field(max_length=64)
+    outcome: str = Field(default="ok", max_length=16)
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="SET NULL")
+    ticket_code: str | None = Field(default=None, max_length=16)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MessageLink(SQLModel, table=True):
+    """A relayed message: the user's side and the agents' side, so edits and replies follow it.
+
+    `direction` is "in" (user → agents) or "out" (agent → user). The copy's message id is
+    filled in when the outbox row `outbox_id` is sent.
+    """
+
+    __tablename__ = "message_links"
+    __table_args__ = (
+        Index("ix_message_links_user", "user_chat_id", "user_message_id"),
+        Index("ix_message_links_agent", "agent_chat_id", "agent_message_id"),
+        Index("ix_message_links_outbox", "outbox_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE", index=True)
+    direction: str = Field(max_length=8)
+    # "text" copies are edited with editMessageText, "media" ones with editMessageCaption.
+    content: str = Field(default="text", max_length=8)
+    user_chat_id: int = Field(sa_type=BigInteger)
+    user_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    agent_chat_id: int = Field(sa_type=BigInteger)
+    agent_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    outbox_id: int | None = Field(
+        default=None, foreign_key="outbox_messages.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)

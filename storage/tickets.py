@@ -6,13 +6,35 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.attachments import AttachmentRef, add_attachment
+from storage.errors import CodeSpaceExhausted
 from storage.history import USER, EventKind, record_event
 from storage.lifecycle import Status, check_transition
 from storage.tables import Ticket, TicketEvent
-from storage.ticket_codes import insert_with_unique_code, normalize_code
+from storage.ticket_codes import MAX_ATTEMPTS, new_code, normalize_code
+from storage.upserts import insert_unless_taken
+
+# Built once, run with parameters (see docs/benchmarks.md, "## Flows").
+_TICKETS = SQLModel.metadata.tables[str(Ticket.__tablename__)]
+_TICKET_COLUMNS = tuple(column.key for column in _TICKETS.c if column.key != "id")
+_INSERT_EVENT = SQLModel.metadata.tables[str(TicketEvent.__tablename__)].insert()
+_BY_CODE = select(Ticket).where(col(Ticket.code) == bindparam("code"))
+_NEWEST_FIRST = (col(Ticket.created_at).desc(), col(Ticket.id).desc())
+_OF_USER = (
+    select(Ticket).where(col(Ticket.requester_id) == bindparam("user_id")).order_by(*_NEWEST_FIRST)
+)
+_OF_USER_IN = (
+    select(Ticket)
+    .where(
+        col(Ticket.requester_id) == bindparam("user_id"),
+        col(Ticket.status).in_(bindparam("statuses", expanding=True)),
+    )
+    .order_by(*_NEWEST_FIRST)
+)
 
 
 def due_time(now: datetime, target_hours: float | None) -> datetime | None:
@@ -48,17 +70,39 @@ def open_ticket(
         updated_at=now,
         due_at=due_time(now, target_hours),
     )
-    insert_with_unique_code(session, ticket, prefix=code_prefix)
+    # What ticket_codes.insert_with_unique_code and history.record_event do, in two Core
+    # INSERTs instead of two ORM flushes and a savepoint: a code already taken inserts nothing
+    # (ON CONFLICT DO NOTHING), so the transaction stays usable without a savepoint. Pending
+    # changes are flushed first, as those functions did.
+    session.flush()
+    for _ in range(MAX_ATTEMPTS):
+        ticket.code = new_code(code_prefix)
+        values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
+        ticket_id = insert_unless_taken(session, Ticket, values, keys=("code",), returning="id")
+        if ticket_id is not None:
+            break
+    else:
+        raise CodeSpaceExhausted(
+            f"no free ticket code for prefix {code_prefix!r} in {MAX_ATTEMPTS} tries"
+        )
+    # The row is stored: the object joins the session as if a flush had written it.
+    ticket.id = int(ticket_id)
+    make_transient_to_detached(ticket)
+    session.add(ticket)
     for attachment in attachments:
         add_attachment(session, ticket=ticket, attachment=attachment, now=now)
-    record_event(
-        session,
-        ticket=ticket,
-        kind=EventKind.STATUS,
-        actor=USER,
-        now=now,
-        to_status=Status.NOVO.value,
-    )
+    # The first history entry; the ticket's updated_at is already `now`.
+    event = {
+        "ticket_id": ticket.id,
+        "kind": EventKind.STATUS.value,
+        "actor": USER,
+        "from_status": None,
+        "to_status": Status.NOVO.value,
+        "text": None,
+        "visible_to_user": True,
+        "created_at": now,
+    }
+    session.execute(_INSERT_EVENT, event)
     return ticket
 
 
@@ -111,15 +155,14 @@ def ticket_by_code(session: Session, *, code: str) -> Ticket | None:
     canonical = normalize_code(code)
     if canonical is None:
         return None
-    return session.exec(select(Ticket).where(Ticket.code == canonical)).first()
+    return session.exec(_BY_CODE, params={"code": canonical}).first()
 
 
 def tickets_of_user(
     session: Session, *, user_id: int, statuses: Collection[str] | None = None
 ) -> list[Ticket]:
     """The user's tickets, newest first, optionally only those in `statuses`."""
-    query = select(Ticket).where(Ticket.requester_id == user_id)
-    if statuses is not None:
-        query = query.where(col(Ticket.status).in_([str(s) for s in statuses]))
-    query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
-    return list(session.exec(query).all())
+    if statuses is None:
+        return list(session.exec(_OF_USER, params={"user_id": user_id}).all())
+    params = {"user_id": user_id, "statuses": [str(s) for s in statuses]}
+    return list(session.exec(_OF_USER_IN, params=params).all())

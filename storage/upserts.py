@@ -8,20 +8,59 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
+# (dialect, table, conflict keys, returned column) → the statement, built once; the values go
+# in as the parameters of each execution.
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...], str], Any] = {}
+
 
 def insert_if_absent(
     session: Session, model: type[SQLModel], values: Mapping[str, Any], *, keys: Sequence[str]
 ) -> bool:
     """Insert a row unless one with the same `keys` exists; True if this call inserted it."""
+    # RETURNING says whether a row went in; rowcount is not reliable here on every driver.
+    return _insert(session, model, values, keys, keys[0]) is not None
+
+
+def insert_unless_taken(
+    session: Session,
+    model: type[SQLModel],
+    values: Mapping[str, Any],
+    *,
+    keys: Sequence[str],
+    returning: str,
+) -> Any | None:
+    """Insert a row unless one with the same `keys` exists: its `returning` column, or None.
+
+    `returning` should be a column that is never NULL (the primary key). Only a conflict on
+    `keys` is skipped; any other constraint violation raises as usual.
+    """
+    row = _insert(session, model, values, keys, returning)
+    return None if row is None else row[0]
+
+
+def _insert(
+    session: Session,
+    model: type[SQLModel],
+    values: Mapping[str, Any],
+    keys: Sequence[str],
+    returning: str,
+) -> Any:
     dialect = session.get_bind().dialect.name
-    table = SQLModel.metadata.tables[str(model.__tablename__)]
+    cache_key = (dialect, str(model.__tablename__), tuple(keys), returning)
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        statement = _STATEMENTS[cache_key] = _statement(*cache_key)
+    return session.execute(statement, dict(values)).first()
+
+
+def _statement(dialect: str, name: str, keys: tuple[str, ...], returning: str) -> Any:
+    table = SQLModel.metadata.tables[name]
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values)
+        statement: Any = postgresql.insert(table)
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values)
+        statement = sqlite.insert(table)
     else:
         raise NotImplementedError(f"no conflict-free insert for {dialect}")
-    # RETURNING says whether a row went in; rowcount is not reliable here on every driver.
+    # No VALUES here: the columns are those of each execution's parameters.
     statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-    inserted = session.exec(statement.returning(*(table.c[key] for key in keys))).first()
-    return inserted is not None
+    return statement.returning(table.c[returning])

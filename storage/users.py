@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from storage.tables import User
 from storage.upserts import insert_if_absent
 
+# Built once: every turn starts with this lookup, and building the statement cost more than
+# running it (see docs/benchmarks.md, "## Flows").
+_BY_TELEGRAM_ID = select(User).where(col(User.telegram_user_id) == bindparam("telegram_user_id"))
+
 
 def user_by_telegram_id(session: Session, *, telegram_user_id: int) -> User | None:
     """The user with this Telegram id, if the bot has seen them."""
-    return session.exec(select(User).where(User.telegram_user_id == telegram_user_id)).first()
+    return session.exec(_BY_TELEGRAM_ID, params={"telegram_user_id": telegram_user_id}).first()
 
 
 def get_or_create_user(
@@ -41,10 +46,16 @@ def get_or_create_user(
         if user is None:
             raise LookupError(f"user {telegram_user_id} vanished right after being stored")
     # A user who writes to the bot can be reached again, even after blocking it once.
-    changes = {"chat_id": chat_id, "name": name, "username": username, "unreachable": False}
-    if any(getattr(user, key) != value for key, value in changes.items()):
-        for key, value in changes.items():
-            setattr(user, key, value)
+    if (
+        user.chat_id != chat_id
+        or user.name != name
+        or user.username != username
+        or user.unreachable
+    ):
+        user.chat_id = chat_id
+        user.name = name
+        user.username = username
+        user.unreachable = False
         user.unreachable_at = None
         session.add(user)
         session.flush()

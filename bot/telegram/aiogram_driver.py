@@ -23,9 +23,10 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods.base import TelegramMethod
+from aiogram.types import BufferedInputFile
 from pydantic import BaseModel, ValidationError
 
-from bot.telegram.drivers import bad_request_error
+from bot.telegram.drivers import bad_request_error, uploads
 from bot.telegram.errors import BadRequest, RetryAfter, TelegramError, Transient, Unreachable
 
 REQUEST_TIMEOUT = 30
@@ -107,7 +108,8 @@ class AiogramDriver:
 
     async def call(self, method: str, params: Mapping[str, Any]) -> Any:
         """Call a Bot API method by name with Bot API params; returns the JSON result."""
-        model = method_model(method, params)
+        files = {k: BufferedInputFile(data, name) for k, (data, name) in uploads(params).items()}
+        model = method_model(method, {**params, **files})
         async with translated_errors():
             result = await self.bot(model)
         return to_json(result)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # Handles group (agent desk) updates; returns the calls to queue.
 GroupHandler = Callable[[Session, Mapping[str, Any]], list[Outbound]]
+# Sees private updates before the user flows (agents' own commands); None: not for it.
+PrivateHandler = Callable[[Session, Mapping[str, Any]], list[Outbound] | None]
 
 
 class Dispatcher:
@@ -41,6 +43,7 @@ class Dispatcher:
         idle_poll: float = 0.5,
         group_handler: GroupHandler | None = None,
         after_commit: Callable[[], None] | None = None,
+        private_handler: PrivateHandler | None = None,
     ) -> None:
         self.engine = engine
         self.desk = desk
@@ -48,6 +51,7 @@ class Dispatcher:
         self.workers = workers
         self.idle_poll = idle_poll
         self.group_handler = group_handler
+        self.private_handler = private_handler
         # Called once an update's replies are committed to the outbox (wakes the sender).
         self.after_commit = after_commit
         self._wake = asyncio.Event()
@@ -105,20 +109,19 @@ class Dispatcher:
 
     def _calls_for(self, session: Session, payload: Mapping[str, Any]) -> list[Outbound]:
         calls: list[Outbound] = []
-        chat_id = update_chat_id(payload)
-        query_id = callback_query_id(payload)
-        if query_id is not None and chat_id is not None:
-            # Answered first, so the button stops spinning before the reply arrives.
-            calls.append(
-                Outbound(
-                    chat_id, "answerCallbackQuery", {"callback_query_id": query_id}, "callback"
-                )
-            )
         incoming = to_incoming(payload)
         if incoming is not None:
-            calls += self.desk.handle(session, incoming)
+            handled = self.private_handler(session, payload) if self.private_handler else None
+            calls += self.desk.handle(session, incoming) if handled is None else handled
         elif self.group_handler is not None:
             calls += self.group_handler(session, payload)
+        chat_id = update_chat_id(payload)
+        query_id = callback_query_id(payload)
+        answered = any(call.method == "answerCallbackQuery" for call in calls)
+        if query_id is not None and chat_id is not None and not answered:
+            # Answered first, so the button stops spinning before the reply arrives.
+            answer = {"callback_query_id": query_id}
+            calls.insert(0, Outbound(chat_id, "answerCallbackQuery", answer, "callback"))
         return calls
 
     def _record_failure(self, update_id: int, exc: Exception) -> None:

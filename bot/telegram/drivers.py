@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
+from typing import Any
+
 from bot.telegram.driver import Driver
 from bot.telegram.errors import BadRequest, NotModified, TelegramError, ThreadNotFound, Unreachable
 
@@ -24,6 +28,20 @@ def bad_request_error(description: str) -> TelegramError:
         if fragment in lowered:
             return kind(description)
     return BadRequest(description)
+
+
+def uploads(params: Mapping[str, Any]) -> dict[str, tuple[bytes, str]]:
+    """Params given as `{"upload": "<base64>", "filename": "qr.png"}`: files to upload.
+
+    The outbox holds JSON only, so bytes made by the bot (a QR code) travel as base64 and each
+    driver turns them into its own upload object.
+    """
+    files: dict[str, tuple[bytes, str]] = {}
+    for key, value in params.items():
+        if isinstance(value, Mapping) and isinstance(value.get("upload"), str):
+            name = str(value.get("filename") or key)
+            files[key] = (base64.b64decode(value["upload"]), name)
+    return files
 
 
 def make_driver(library: str, token: str, api_base_url: str) -> Driver:

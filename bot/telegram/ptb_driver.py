@@ -17,7 +17,7 @@ import telegram
 from telegram import error as ptb
 from telegram.request import HTTPXRequest
 
-from bot.telegram.drivers import bad_request_error
+from bot.telegram.drivers import bad_request_error, uploads
 from bot.telegram.errors import (
     BadRequest,
     RetryAfter,
@@ -102,7 +102,11 @@ class PtbDriver:
 
     async def call(self, method: str, params: Mapping[str, Any]) -> Any:
         """Call a Bot API method by name with Bot API params; returns the JSON result."""
-        return await self._raw(method, dict(params))
+        files = {
+            k: telegram.InputFile(data, filename=name)
+            for k, (data, name) in uploads(params).items()
+        }
+        return await self._raw(method, {**params, **files})
 
     async def close(self) -> None:
         """Release the HTTP connections."""

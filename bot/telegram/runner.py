@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
+from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
 from bot.pushes import Pushes
 from bot.telegram.dispatcher import Dispatcher
@@ -47,9 +48,29 @@ class Runtime:
         self.clock = clock
         self.pushes = Pushes(app.desk, clock)
         app.desk.on_queue_changed = self.pushes.queue_changed
-        self.sender = Sender(app.engine, driver, clock, limiter=limiter)
+        settings = DeskSettings.from_config(app.config)
+        self.agents = AgentDesk(app.kb, app.renderer, settings, self.pushes, clock)
+        app.desk.on_ticket_opened = self.agents.on_ticket_opened
+        app.desk.on_relay = self.agents.relay_from_user
+        hooks = self.agents.outbox
+        self.sender = Sender(
+            app.engine,
+            driver,
+            clock,
+            limiter=limiter,
+            on_sent=hooks.on_sent,
+            on_failed=hooks.on_failed,
+            resolve_params=hooks.resolve_params,
+            on_thread_lost=hooks.on_thread_lost,
+        )
         self.dispatcher = Dispatcher(
-            app.engine, app.desk, clock, workers=workers, after_commit=self.sender.wake
+            app.engine,
+            app.desk,
+            clock,
+            workers=workers,
+            after_commit=self.sender.wake,
+            group_handler=self.agents.handle_update,
+            private_handler=self.agents.handle_private,
         )
 
     async def store_update(self, update: dict[str, Any]) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.telegram.driver import Driver
-from bot.telegram.errors import NotModified, RetryAfter, TelegramError, Transient, Unreachable
+from bot.telegram.errors import (
+    NotModified,
+    RetryAfter,
+    TelegramError,
+    ThreadNotFound,
+    Transient,
+    Unreachable,
+)
 from bot.telegram.rate_limits import RateLimiter
 from storage import OutboxMessage, Ticket, User, add_event, due_messages, mark_unreachable
 from storage.history import SYSTEM, EventKind
@@ -33,6 +41,12 @@ MAX_BACKOFF = 60.0
 
 # Called after a successful call: (session, job, Telegram's result) -> None.
 SentHook = Callable[[Session, "Job", Any], None]
+# Called once a call is given up: (session, job, Telegram's error description) -> None.
+FailedHook = Callable[[Session, "Job", str], None]
+# The params to send for a due row, filled in at send time (e.g. a forum topic created since).
+ParamsResolver = Callable[[Session, "Job"], Mapping[str, Any]]
+# A call's forum topic is gone: (session, job) -> True when the hook queued it again.
+ThreadLostHook = Callable[[Session, "Job"], bool]
 
 
 @dataclass(frozen=True)
@@ -59,10 +73,13 @@ class Sender:
         *,
         limiter: RateLimiter | None = None,
         concurrency: int = 8,
-        batch: int = 100,
+        batch: int = 32,
         max_attempts: int = 8,
         idle_poll: float = 0.2,
         on_sent: SentHook | None = None,
+        on_failed: FailedHook | None = None,
+        resolve_params: ParamsResolver | None = None,
+        on_thread_lost: ThreadLostHook | None = None,
     ) -> None:
         self.engine = engine
         self.driver = driver
@@ -73,8 +90,14 @@ class Sender:
         self.max_attempts = max_attempts
         self.idle_poll = idle_poll
         self.on_sent = on_sent
+        self.on_failed = on_failed
+        self.resolve_params = resolve_params
+        self.on_thread_lost = on_thread_lost
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
+        # 429s per outbox id: Telegram pacing us, not failures, so they neither use up
+        # max_attempts nor grow the 5xx backoff (forgotten on restart: counted as failures then).
+        self._throttled: dict[int, int] = {}
 
     def wake(self) -> None:
         """New messages were queued."""
@@ -83,11 +106,16 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; calls in flight are finished first."""
         tasks: set[asyncio.Task[None]] = set()
+        jobs: list[Job] = []
+        fetched_at = -math.inf
+        reuse = False
         while not stop.is_set():
             self._wake.clear()
             pause = self.idle_poll
             room = self.concurrency - len(tasks)
-            jobs = await asyncio.to_thread(self._due, set(self._in_flight)) if room > 0 else []
+            if not reuse:
+                jobs = await asyncio.to_thread(self._due, set(self._in_flight)) if room > 0 else []
+                fetched_at = time.monotonic()
             started = 0
             for job in jobs:
                 if len(tasks) >= self.concurrency:
@@ -101,32 +129,45 @@ class Sender:
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 started += 1
+            reuse = False
             if started == 0 or len(tasks) >= self.concurrency:
                 # Wait for a slot, new messages, the next token, or the next poll.
-                await self._idle(stop, tasks, pause)
+                woken = await self._idle(stop, tasks, pause)
+                # Only a token was awaited and nothing changed: the heads in hand are still the
+                # ones to send, and fetching them again would delay every send by a query.
+                fresh = time.monotonic() - fetched_at < self.idle_poll
+                reuse = started == 0 and not woken and pause < self.idle_poll and fresh
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _idle(
         self, stop: asyncio.Event, tasks: set[asyncio.Task[None]], pause: float
-    ) -> None:
+    ) -> bool:
+        """Wait up to `pause`; True when something happened (stop, wake, a send finished)."""
         waiters: set[asyncio.Future[Any]] = {
             asyncio.ensure_future(stop.wait()),
             asyncio.ensure_future(self._wake.wait()),
         }
         waiters |= set(tasks)
-        _, pending = await asyncio.wait(waiters, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait(
+            waiters, timeout=pause, return_when=asyncio.FIRST_COMPLETED
+        )
         for waiter in pending:
             if waiter not in tasks:
                 waiter.cancel()
+        return bool(done)
 
     def _due(self, busy: set[int]) -> list[Job]:
         with Session(self.engine) as session, session.begin():
             rows = due_messages(session, now=self.clock(), limit=self.batch, busy_chats=busy)
-            return [
+            jobs = [
                 Job(r.id or 0, r.chat_id, r.method, dict(r.params), r.attempts, r.kind, r.ticket_id)
                 for r in rows
             ]
+            if self.resolve_params is None:
+                return jobs
+            resolve = self.resolve_params
+            return [replace(job, params=dict(resolve(session, job))) for job in jobs]
 
     async def _send(self, job: Job) -> None:
         params = dict(job.params)
@@ -141,6 +182,7 @@ class Sender:
                 until = time.monotonic() + exc.retry_after
                 self.limiter.pause_chat(job.chat_id, until)
                 self.limiter.pause_all(until)
+                self._throttled[job.id] = self._throttled.get(job.id, 0) + 1
                 await asyncio.to_thread(self._retry, job, exc.retry_after, exc.description)
                 return
             except Transient as exc:
@@ -149,10 +191,14 @@ class Sender:
             except Unreachable as exc:
                 await asyncio.to_thread(self._unreachable, job, exc.description)
                 return
+            except ThreadNotFound as exc:
+                await asyncio.to_thread(self._thread_lost, job, exc.description)
+                return
             except TelegramError as exc:
                 log.warning("outbox %s %s refused: %s", job.id, job.method, exc.description)
                 await asyncio.to_thread(self._fail, job, exc.description)
                 return
+            self._throttled.pop(job.id, None)
             await asyncio.to_thread(self._sent, job, result)
         finally:
             self._in_flight.discard(job.chat_id)
@@ -176,16 +222,32 @@ class Sender:
                 retry_later(session, message=row, not_before=not_before, error=error)
 
     def _backoff(self, job: Job, error: str) -> None:
-        if job.attempts + 1 >= self.max_attempts:
+        failures = job.attempts - self._throttled.get(job.id, 0)
+        if failures + 1 >= self.max_attempts:
+            self._throttled.pop(job.id, None)
             self._fail(job, error)
             return
-        self._retry(job, min(MAX_BACKOFF, 0.5 * 2**job.attempts), error)
+        self._retry(job, min(MAX_BACKOFF, 0.5 * 2**failures), error)
 
     def _fail(self, job: Job, error: str) -> None:
         with Session(self.engine) as session, session.begin():
             row = session.get(OutboxMessage, job.id)
             if row is not None:
                 mark_failed(session, message=row, error=error, now=self.clock())
+                if self.on_failed is not None:
+                    self.on_failed(session, job, error)
+
+    def _thread_lost(self, job: Job, error: str) -> None:
+        """The forum topic was deleted: the hook re-creates it and queues the call again."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(OutboxMessage, job.id)
+            if row is None:
+                return
+            requeued = self.on_thread_lost is not None and self.on_thread_lost(session, job)
+            note = f"{error}; queued again in a new topic" if requeued else error
+            mark_failed(session, message=row, error=note, now=self.clock())
+            if not requeued and self.on_failed is not None:
+                self.on_failed(session, job, error)
 
     def _unreachable(self, job: Job, error: str) -> None:
         """The user blocked the bot: stop sending to them and say so on their tickets."""

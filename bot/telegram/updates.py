@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.desk import Incoming
-from flows.events import Attachment, Button, Event, from_text
+from flows.events import Attachment, Button, Event, Text, from_text
 
 
 def update_chat_id(update: Mapping[str, Any]) -> int | None:
@@ -49,7 +50,13 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
 
 def _message_event(message: Mapping[str, Any]) -> Event | None:
     if isinstance(message.get("text"), str):
-        return from_text(message["text"])
+        event = from_text(message["text"])
+        # The id lets a relay to the agents follow later edits of the message.
+        return (
+            replace(event, message_id=int(message["message_id"]))
+            if isinstance(event, Text)
+            else event
+        )
     document = message.get("document")
     if isinstance(document, Mapping):
         return Attachment(

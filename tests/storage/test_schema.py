@@ -25,6 +25,9 @@ TABLES = {
     "ratings",
     "inbox_updates",
     "outbox_messages",
+    "agents",
+    "audit_log",
+    "message_links",
 }
 
 EXTRA_REVISION = '''"""Add tickets.extra (test only)."""
@@ -32,8 +35,8 @@ EXTRA_REVISION = '''"""Add tickets.extra (test only)."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0099"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -122,15 +125,15 @@ def test_older_revision_is_refused_or_upgraded(
     shutil.copytree(
         storage.schema.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (migrations / "versions" / "0003_extra.py").write_text(EXTRA_REVISION)
-    upgrade(database_url)  # the real head, 0002
+    (migrations / "versions" / "0099_extra.py").write_text(EXTRA_REVISION)
+    upgrade(database_url)  # the real head, 0003
     monkeypatch.setattr(storage.schema, "MIGRATIONS_DIR", migrations)
 
-    with pytest.raises(SchemaOutdated, match=r"revision '0002'.*needs '0003'"):
+    with pytest.raises(SchemaOutdated, match=r"revision '0003'.*needs '0099'"):
         ensure_schema(empty_engine, auto_upgrade=False)
     ensure_schema(empty_engine, auto_upgrade=True)
 
-    assert schema_status(empty_engine) == ("0003", "0003")
+    assert schema_status(empty_engine) == ("0099", "0099")
     assert "extra" in {c["name"] for c in inspect(empty_engine).get_columns("tickets")}
 
 

@@ -1,0 +1,151 @@
+"""The sender's hooks for the desk: place rows in their topic when sent, record what Telegram
+returned (topic, card, copies), scrub secrets, and re-create a deleted topic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.agents.cards import card_params, topic_name
+from bot.agents.context import CARD, RELAY_IN, RELAY_OUT, SECRET, THREADED, TOPIC, DeskServices
+from bot.telegram.sender import Job
+from storage import MessageLink, OutboxMessage, OutboxStatus, Ticket, copy_sent, enqueue
+
+# What a secret-bearing row keeps once sent or given up: nothing of the call itself.
+SCRUBBED = {"scrubbed": True}
+_PLACEMENT = ("message_thread_id", "reply_parameters")
+
+
+class DeskOutbox:
+    """Sender hooks (`resolve_params`, `on_sent`, `on_failed`, `on_thread_lost`) for the desk."""
+
+    def __init__(self, services: DeskServices) -> None:
+        self.services = services
+
+    def resolve_params(self, session: Session, job: Job) -> Mapping[str, Any]:
+        """A threaded row's params with its ticket's topic (or card to reply to) filled in."""
+        if job.kind not in THREADED or job.ticket_id is None:
+            return job.params
+        ticket = session.get(Ticket, job.ticket_id)
+        if ticket is None or ticket.agent_chat_id != job.chat_id:
+            return job.params
+        params = dict(job.params)
+        if job.kind == CARD:
+            # The card shows the ticket as it is when it goes out, not when it was queued.
+            params = {**params, **card_params(self.services, session, ticket)}
+        if ticket.topic_thread_id is not None:
+            params["message_thread_id"] = ticket.topic_thread_id
+        elif ticket.card_message_id is not None and job.kind != CARD:
+            # No topics in this group: the card's replies are the ticket's thread.
+            params["reply_parameters"] = {
+                "message_id": ticket.card_message_id,
+                "allow_sending_without_reply": True,
+            }
+        return params
+
+    def on_sent(self, session: Session, job: Job, result: Any) -> None:
+        """Keep what the desk needs from Telegram's answer."""
+        if job.kind == SECRET:
+            self._scrub(session, job)
+            return
+        if not isinstance(result, Mapping):
+            return
+        if job.kind in (RELAY_IN, RELAY_OUT) and isinstance(result.get("message_id"), int):
+            copy_sent(session, outbox_id=job.id, message_id=result["message_id"])
+            return
+        ticket = session.get(Ticket, job.ticket_id) if job.ticket_id is not None else None
+        if ticket is None or ticket.agent_chat_id != job.chat_id:
+            return
+        if job.kind == TOPIC and isinstance(result.get("message_thread_id"), int):
+            ticket.topic_thread_id = result["message_thread_id"]
+        elif job.kind == CARD and isinstance(result.get("message_id"), int):
+            ticket.card_message_id = result["message_id"]
+        session.add(ticket)
+        session.flush()
+
+    def on_failed(self, session: Session, job: Job, error: str) -> None:
+        """A secret never stays in the outbox, sent or not.
+
+        A refused createForumTopic (the group has no topics, or the bot may not manage them)
+        needs nothing: the ticket keeps no topic, so its card and messages go to the group.
+        """
+        if job.kind == SECRET:
+            self._scrub(session, job)
+
+    def on_thread_lost(self, session: Session, job: Job) -> bool:
+        """Someone deleted the ticket's topic: a new one, a new card, and the rows queued again."""
+        ticket = session.get(Ticket, job.ticket_id) if job.ticket_id is not None else None
+        if job.kind not in THREADED or ticket is None or ticket.agent_chat_id != job.chat_id:
+            return False
+        now = self.services.clock()
+        # The lost row and every later one of this ticket in this chat, in their order.
+        later = session.exec(
+            select(OutboxMessage)
+            .where(
+                col(OutboxMessage.chat_id) == job.chat_id,
+                col(OutboxMessage.ticket_id) == ticket.id,
+                col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+                col(OutboxMessage.kind).in_(sorted(THREADED)),
+                col(OutboxMessage.id) > job.id,
+            )
+            .order_by(col(OutboxMessage.id))
+        ).all()
+        ticket.topic_thread_id = None
+        ticket.card_message_id = None
+        session.add(ticket)
+        name = {"name": topic_name(self.services, ticket)}
+        enqueue(
+            session,
+            chat_id=job.chat_id,
+            method="createForumTopic",
+            params=name,
+            now=now,
+            kind=TOPIC,
+            ticket_id=ticket.id,
+        )
+        if job.kind != CARD:
+            enqueue(
+                session,
+                chat_id=job.chat_id,
+                method="sendMessage",
+                params={},
+                now=now,
+                kind=CARD,
+                ticket_id=ticket.id,
+            )
+        lost = session.get(OutboxMessage, job.id)
+        for row in [lost, *later]:
+            if row is None:
+                continue
+            params = {k: v for k, v in row.params.items() if k not in _PLACEMENT}
+            copy = enqueue(
+                session,
+                chat_id=row.chat_id,
+                method=row.method,
+                params=params,
+                now=now,
+                kind=row.kind,
+                ticket_id=row.ticket_id,
+            )
+            _move_link(session, old=row.id, new=copy.id)
+            if row is not lost:
+                row.status = OutboxStatus.DROPPED.value
+                row.error = "queued again after the topic was re-created"
+                session.add(row)
+        session.flush()
+        return True
+
+    def _scrub(self, session: Session, job: Job) -> None:
+        row = session.get(OutboxMessage, job.id)
+        if row is not None:
+            row.params = dict(SCRUBBED)
+            session.add(row)
+            session.flush()
+
+
+def _move_link(session: Session, *, old: int | None, new: int | None) -> None:
+    for link in session.exec(select(MessageLink).where(MessageLink.outbox_id == old)):
+        link.outbox_id = new
+        session.add(link)

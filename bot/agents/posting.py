@@ -1,0 +1,133 @@
+"""Queueing the desk's messages: where the agent acted, in a ticket's thread, to the requester."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.agents.context import IN_PLACE, THREAD, TO_USER, Act, DeskServices
+from bot.outbound import Outbound, reply_calls
+from flows.actions import Keyboard, Reply
+from storage import OutboxMessage, Ticket, User, enqueue
+
+
+def queue(
+    session: Session, call: Outbound, services: DeskServices, dedupe_key: str | None = None
+) -> OutboxMessage:
+    """Write one call to the outbox in the caller's transaction."""
+    return enqueue(
+        session,
+        chat_id=call.chat_id,
+        method=call.method,
+        params=call.params,
+        now=services.clock(),
+        kind=call.kind,
+        ticket_id=call.ticket_id,
+        dedupe_key=dedupe_key,
+    )
+
+
+def render_calls(
+    services: DeskServices,
+    chat_id: int,
+    template: str,
+    params: Mapping[str, object],
+    buttons: Keyboard = (),
+    **extra: Any,
+) -> list[Outbound]:
+    """sendMessage calls for a template (split at Telegram's limit)."""
+    return reply_calls(services.renderer, chat_id, Reply(template, params, buttons), **extra)
+
+
+def in_place(
+    services: DeskServices,
+    act: Act,
+    template: str,
+    params: Mapping[str, object],
+    buttons: Keyboard = (),
+) -> None:
+    """Answer where the agent typed: their topic, replying to their command."""
+    ticket_id = act.ticket.id if act.ticket is not None else None
+    reply_at(
+        services,
+        act.session,
+        Place(act.chat_id, act.thread_id, act.message_id, ticket_id),
+        template,
+        params,
+        buttons,
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something was said in a group: chat, topic, message (to reply to) and ticket."""
+
+    chat_id: int
+    thread_id: int | None
+    message_id: int | None
+    ticket_id: int | None = None
+
+
+def reply_at(
+    services: DeskServices,
+    session: Session,
+    place: Place,
+    template: str,
+    params: Mapping[str, object],
+    buttons: Keyboard = (),
+) -> None:
+    """Answer at a place in a group (its topic, replying to its message)."""
+    extra: dict[str, Any] = {}
+    if place.thread_id is not None:
+        extra["message_thread_id"] = place.thread_id
+    if place.message_id is not None:
+        extra["reply_parameters"] = {
+            "message_id": place.message_id,
+            "allow_sending_without_reply": True,
+        }
+    for call in render_calls(services, place.chat_id, template, params, buttons, **extra):
+        queue(session, replace(call, kind=IN_PLACE, ticket_id=place.ticket_id), services)
+
+
+def to_thread(
+    services: DeskServices,
+    session: Session,
+    ticket: Ticket,
+    template: str,
+    params: Mapping[str, object],
+    buttons: Keyboard = (),
+) -> None:
+    """Post in the ticket's topic (or under its card); placed when sent."""
+    if ticket.agent_chat_id is None:
+        return
+    for call in render_calls(services, ticket.agent_chat_id, template, params, buttons):
+        queue(session, replace(call, kind=THREAD, ticket_id=ticket.id), services)
+
+
+def to_requester(
+    services: DeskServices,
+    session: Session,
+    ticket: Ticket,
+    template: str,
+    params: Mapping[str, object],
+    buttons: Keyboard = (),
+) -> list[OutboxMessage]:
+    """Tell the ticket's requester something (nothing when erased or unreachable)."""
+    user = requester(session, ticket)
+    if user is None:
+        return []
+    return [
+        queue(session, replace(call, kind=TO_USER, ticket_id=ticket.id), services)
+        for call in render_calls(services, user.chat_id, template, params, buttons)
+    ]
+
+
+def requester(session: Session, ticket: Ticket) -> User | None:
+    """The user who opened the ticket, if they can still be reached."""
+    if ticket.requester_id is None:
+        return None
+    user = session.get(User, ticket.requester_id)
+    return None if user is None or user.unreachable else user

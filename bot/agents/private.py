@@ -1,0 +1,145 @@
+"""Agents' private chat with the bot: TOTP enrollment (/2fa) and codes (/codigo 123456)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.agents import totp
+from bot.agents.context import SECRET, DeskServices
+from bot.agents.posting import render_calls
+from bot.agents.qr import qr_png
+from bot.agents.updates import person
+from bot.outbound import Outbound
+from storage import Agent, OutboxMessage, OutboxStatus, agent_by_telegram_id, audit
+from storage.audit import REFUSED
+
+ENROLL = "2fa"
+CODE = "codigo"
+COMMANDS = frozenset({ENROLL, CODE})
+QR_FILENAME = "triagem-2fa.png"
+
+
+class PrivateCommands:
+    """Runs before the user flows for /2fa and /codigo; everything else is the user's."""
+
+    def __init__(self, services: DeskServices) -> None:
+        self.services = services
+
+    def handle(self, session: Session, update: Mapping[str, Any]) -> list[Outbound] | None:
+        """Calls for an agent command in a private chat; None when it is not one."""
+        message = update.get("message")
+        if not isinstance(message, Mapping) or not isinstance(message.get("text"), str):
+            return None
+        text: str = message["text"].strip()
+        if not text.startswith("/"):
+            return None
+        head, _, args = text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        if name not in COMMANDS or not isinstance(message.get("from"), Mapping):
+            return None
+        sender = person(message["from"])
+        chat_id = int(message["chat"]["id"])
+        agent = agent_by_telegram_id(session, telegram_user_id=sender.id)
+        if agent is None:
+            self._record(session, sender.id, sender.name, name, REFUSED, reason="not_agent")
+            return self._say(chat_id, "desk/private_not_agent", {})
+        if name == ENROLL:
+            return self._enroll(session, agent, chat_id)
+        return self._code(session, agent, chat_id, args)
+
+    def _enroll(self, session: Session, agent: Agent, chat_id: int) -> list[Outbound]:
+        if agent.locked:
+            self._record(
+                session,
+                agent.telegram_user_id,
+                agent.display_name,
+                "2fa_enroll",
+                REFUSED,
+                reason="locked",
+            )
+            return self._say(chat_id, "desk/locked", {})
+        if agent.totp_confirmed:
+            # The secret is shown once; a new one needs a supervisor's reset.
+            self._record(
+                session,
+                agent.telegram_user_id,
+                agent.display_name,
+                "2fa_enroll",
+                REFUSED,
+                reason="enrolled",
+            )
+            return self._say(chat_id, "desk/2fa_already", {})
+        secret = self.services.factor.enroll(session, agent)
+        uri = totp.provisioning_uri(secret, agent.display_name or str(agent.telegram_user_id))
+        caption = self.services.renderer.render("desk/2fa_enroll", {"uri": uri, "secret": secret})
+        upload = {"upload": base64.b64encode(qr_png(uri)).decode(), "filename": QR_FILENAME}
+        params = {
+            "photo": upload,
+            "caption": caption,
+            "parse_mode": "HTML",
+            "protect_content": True,
+        }
+        self._record(session, agent.telegram_user_id, agent.display_name, "2fa_enroll")
+        return [Outbound(chat_id, "sendPhoto", params, SECRET)]
+
+    def _code(self, session: Session, agent: Agent, chat_id: int, typed: str) -> list[Outbound]:
+        if not typed.strip():
+            return self._say(chat_id, "desk/code_usage", {})
+        result = self.services.factor.submit(session, agent, typed)
+        ok = result.outcome in ("accepted", "confirmed")
+        self._record(
+            session,
+            agent.telegram_user_id,
+            agent.display_name,
+            "2fa_code",
+            "ok" if ok else REFUSED,
+            result=result.outcome,
+        )
+        params = {"until": result.trusted_until, "left": result.left}
+        calls = self._say(chat_id, f"desk/code_{result.outcome}", params)
+        if result.outcome == "confirmed":
+            # The QR code and secret leave the chat once the app has them.
+            calls += self._forget_secret_message(session, chat_id)
+        return calls
+
+    def _forget_secret_message(self, session: Session, chat_id: int) -> list[Outbound]:
+        sent = session.exec(
+            select(OutboxMessage)
+            .where(
+                col(OutboxMessage.chat_id) == chat_id,
+                col(OutboxMessage.kind) == SECRET,
+                col(OutboxMessage.status) == OutboxStatus.SENT.value,
+                col(OutboxMessage.telegram_message_id).is_not(None),
+            )
+            .order_by(col(OutboxMessage.id).desc())
+        ).first()
+        if sent is None or sent.telegram_message_id is None:
+            return []
+        params = {"message_id": sent.telegram_message_id}
+        return [Outbound(chat_id, "deleteMessage", params, "desk_reply")]
+
+    def _say(self, chat_id: int, template: str, params: Mapping[str, object]) -> list[Outbound]:
+        return render_calls(self.services, chat_id, template, params)
+
+    def _record(
+        self,
+        session: Session,
+        actor: int,
+        name: str,
+        action: str,
+        outcome: str = "ok",
+        **details: object,
+    ) -> None:
+        audit(
+            session,
+            action=action,
+            now=self.services.clock(),
+            actor_telegram_id=actor,
+            actor_name=name,
+            outcome=outcome,
+            details=details,
+        )

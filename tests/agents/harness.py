@@ -1,0 +1,270 @@
+"""The bot with its agent desk, run in this process against the fake Telegram server.
+
+Copied in spirit from tests/e2e/harness.py: `load_config` (here with a [desk] section),
+`build_app`, `Runtime(app, make_driver(...))` and `runtime.run(stop)` as a task. The test
+settles the bot (every update processed, nothing due left in the outbox) instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, or_
+from sqlmodel import Session, col, select
+
+from bot.agents import totp
+from bot.app import App, build_app, utc_now
+from bot.config import load_config
+from bot.telegram.drivers import make_driver
+from bot.telegram.rate_limits import RateLimiter
+from bot.telegram.runner import Runtime
+from storage import (
+    Agent,
+    AuditEntry,
+    InboxUpdate,
+    OutboxMessage,
+    Role,
+    Ticket,
+    TicketEvent,
+    add_agent,
+    agent_by_telegram_id,
+    history,
+    ticket_by_code,
+)
+from tests.fake_telegram import FakeChat, FakeTelegramServer, FakeUser, StoredMessage
+
+SETTLE_TIMEOUT = 20.0
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class OffsetClock:
+    """Real time plus an offset the test moves forward (trust expiry)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        """Jump forward (timedelta keywords)."""
+        self.offset += timedelta(**delta)
+
+
+def roomy_limiter() -> RateLimiter:
+    """Limits loose enough that a test's few dozen group messages never wait."""
+    return RateLimiter(
+        global_per_second=1000.0,
+        private_per_second=1000.0,
+        group_per_minute=60_000.0,
+    )
+
+
+@dataclass
+class DeskBot:
+    """The bot running in this event loop, its agents' group and store."""
+
+    server: FakeTelegramServer
+    app: App
+    runtime: Runtime
+    clock: OffsetClock
+    group: FakeChat
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The bot's store."""
+        return self.app.engine
+
+    async def start(self) -> None:
+        """Run the bot until it polls."""
+        self.task = asyncio.create_task(self.runtime.run(self.stop))
+        await self.server.wait_until(
+            lambda: self.server.requests_for("deleteWebhook") or self._crashed(),
+            timeout=15,
+            what="the bot to start polling",
+        )
+
+    async def close(self) -> None:
+        """Stop the bot and release its connections."""
+        self.stop.set()
+        try:
+            if self.task is not None:
+                await asyncio.wait_for(self.task, 15)
+        finally:
+            await self.runtime.driver.close()
+            self.engine.dispose()
+
+    def _crashed(self) -> bool:
+        if self.task is not None and self.task.done():
+            self.task.result()
+            raise AssertionError("the bot stopped by itself")
+        return False
+
+    def _busy(self) -> bool:
+        with Session(self.engine) as session:
+            session.connection()
+            now = self.clock()
+            if self.server.pending_updates:
+                return True
+            pending_updates = session.exec(
+                select(func.count())
+                .select_from(InboxUpdate)
+                .where(col(InboxUpdate.status) == "pending")
+            ).one()
+            waiting = session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    or_(col(OutboxMessage.not_before) <= now, col(OutboxMessage.attempts) > 0),
+                )
+            ).one()
+            return pending_updates + waiting > 0
+
+    async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Wait until every update is processed and nothing due is left to send."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        # The poller confirms updates before storing the next batch; give it one round.
+        await asyncio.sleep(0.05)
+        while await asyncio.to_thread(self._busy):
+            self._crashed()
+            if loop.time() > deadline:
+                raise TimeoutError(f"the bot is still busy after {timeout}s")
+            await asyncio.sleep(0.03)
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def user(self, first_name: str = "Maria", **details: Any) -> FakeUser:
+        """A new Telegram user."""
+        return self.server.add_user(first_name, **details)
+
+    def agent(
+        self,
+        first_name: str,
+        *,
+        role: Role = Role.AGENT,
+        trusted: bool = True,
+        enrolled: bool = True,
+    ) -> FakeUser:
+        """A group member registered as an agent; by default enrolled and trusted for now."""
+        person = self.server.add_user(first_name)
+        self.server.set_member(self.group, person, "member")
+        with Session(self.engine) as session, session.begin():
+            agent = add_agent(
+                session,
+                telegram_user_id=person.id,
+                role=role,
+                display_name=first_name,
+                now=self.clock(),
+            )
+            if enrolled:
+                agent.totp_secret = SECRET
+                agent.totp_confirmed = True
+            if trusted:
+                agent.trusted_until = self.clock() + timedelta(hours=12)
+        return person
+
+    def stored_agent(self, person: FakeUser) -> Agent:
+        """The agent row of a person."""
+        with Session(self.engine) as session:
+            agent = agent_by_telegram_id(session, telegram_user_id=person.id)
+            assert agent is not None
+            return agent
+
+    def current_code(self, secret: str = SECRET) -> str:
+        """The code an authenticator app shows now (by the bot's clock)."""
+        return totp.code_at(secret, totp.time_step(self.clock()))
+
+    # -- the store --------------------------------------------------------------------------------
+
+    def ticket(self, code: str) -> Ticket:
+        """The stored ticket with this code."""
+        with Session(self.engine) as session:
+            ticket = ticket_by_code(session, code=code)
+            assert ticket is not None, code
+            return ticket
+
+    def history(self, code: str, *, for_user: bool = False) -> list[TicketEvent]:
+        """The ticket's history."""
+        ticket = self.ticket(code)
+        assert ticket.id is not None
+        with Session(self.engine) as session:
+            return history(session, ticket_id=ticket.id, for_user=for_user)
+
+    def audit(self) -> list[AuditEntry]:
+        """The audit log, oldest first."""
+        with Session(self.engine) as session:
+            return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all())
+
+    def outbox(self) -> list[OutboxMessage]:
+        """Every outbox row in queue order."""
+        with Session(self.engine) as session:
+            return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+    def check_delivery(self) -> None:
+        """Every update processed cleanly; no outbox row failed unexpectedly."""
+        with Session(self.engine) as session:
+            failed = [
+                (u.update_id, u.error)
+                for u in session.exec(select(InboxUpdate)).all()
+                if u.status != "done" or u.error
+            ]
+        assert not failed, failed
+
+    # -- what chats show ----------------------------------------------------------------------
+
+    def texts(self, chat: FakeChat | FakeUser | int) -> list[str]:
+        """The bodies of the bot's messages in a chat, oldest first."""
+        return [m.body for m in self.server.sent_messages(chat)]
+
+    def in_topic(self, thread_id: int | None) -> list[StoredMessage]:
+        """The bot's messages in one topic of the agents' group."""
+        return [m for m in self.server.sent_messages(self.group) if m.thread_id == thread_id]
+
+
+def write_config(tmp_path: Path, desk: str) -> Path:
+    """A config file with the [desk] section given."""
+    path = tmp_path / "config.toml"
+    path.write_text(desk, encoding="utf-8")
+    return path
+
+
+def make_desk_bot(
+    server: FakeTelegramServer,
+    *,
+    tmp_path: Path,
+    library: str,
+    database_url: str,
+    forum: bool = True,
+    desk: str = "",
+    level2: FakeChat | None = None,
+) -> DeskBot:
+    """Configure and wire the bot with an agents' group (not started yet)."""
+    group = server.add_group("Mesa de suporte", forum=forum)
+    level2_line = f"level2_chat_id = {level2.id}\n" if level2 is not None else ""
+    path = write_config(tmp_path, f"[desk]\n{level2_line}{desk}")
+    config = load_config(
+        path,
+        {
+            "TRIAGEM_TELEGRAM__TOKEN": server.token,
+            "TRIAGEM_TELEGRAM__API_BASE_URL": server.base_url,
+            "TRIAGEM_TELEGRAM__LIBRARY": library,
+            "TRIAGEM_TELEGRAM__POLL_TIMEOUT": "5",
+            "TRIAGEM_TELEGRAM__AGENT_CHAT_ID": str(group.id),
+            "TRIAGEM_STORAGE__URL": database_url,
+        },
+    )
+    app = build_app(config)
+    clock = OffsetClock()
+    app.desk.clock = clock
+    telegram = config.telegram
+    driver = make_driver(telegram.library, telegram.token.get_secret_value(), telegram.api_base_url)
+    runtime = Runtime(app, driver, clock=clock, limiter=roomy_limiter())
+    return DeskBot(server, app, runtime, clock, group)
