@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 from .models import KnowledgeBase
-from .normalize import has_phrase, plain
+from .normalize import plain, words
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,15 @@ class SignalReader:
         self._kb = kb
         self._grau_1 = [re.compile(p) for p in lang.grau_1]
         self._grau_2 = [re.compile(p) for p in lang.grau_2]
+        # Phrases padded with spaces, as normalize.has_phrase pads them (empty ones never match).
+        self._question = _padded(lang.question)
+        self._problem = _padded(lang.problem)
+        self._request = _padded(lang.request)
+        self._support = _padded(lang.support)
 
     @cached_property
     def _system_phrases(self) -> list[tuple[str, str]]:
+        """(system id, phrase padded with spaces), longest phrase first."""
         abbreviations = self._kb.language.abbreviations
         pairs = []
         for system in self._kb.systems.values():
@@ -43,31 +50,42 @@ class SignalReader:
                 if phrase:
                     pairs.append((system.id, phrase))
         # Longer phrases first, so "balcao virtual" is found before a shorter overlapping one.
-        return sorted(pairs, key=lambda p: -len(p[1]))
+        return [(system_id, f" {phrase} ") for system_id, phrase in sorted(pairs, key=_longest)]
 
     def read(self, text: str) -> Signals:
         """Read the signals of one message."""
-        lang = self._kb.language
-        flat = plain(text, lang.abbreviations)
+        return self.read_words(text, words(text, self._kb.language.abbreviations))
+
+    def read_words(self, text: str, folded: list[str]) -> Signals:
+        """`read` for a message whose `normalize.words` are already known."""
+        flat = " ".join(folded)
         first = any(p.search(flat) for p in self._grau_1)
         second = any(p.search(flat) for p in self._grau_2)
         grau: Literal["1", "2"] | None = None
         if first != second:
             grau = "1" if first else "2"
+        padded = f" {flat} "
         found: dict[str, int] = {}
         for system_id, phrase in self._system_phrases:
-            at = f" {flat} ".find(f" {phrase} ")
-            if at >= 0 and system_id not in found:
+            if system_id not in found and (at := padded.find(phrase)) >= 0:
                 found[system_id] = at
         systems = tuple(sorted(found, key=found.__getitem__))
-        opening = " ".join(flat.split()[:4])
-        question = "?" in text or any(has_phrase(opening, q) for q in lang.question)
+        opening = f" {' '.join(flat.split()[:4])} "
+        question = "?" in text or any(q in opening for q in self._question)
         return Signals(
             text=flat,
             grau=grau,
             systems=systems,
-            problem=any(has_phrase(flat, p) for p in lang.problem),
+            problem=any(p in padded for p in self._problem),
             question=question,
-            request=any(has_phrase(flat, p) for p in lang.request),
-            support=bool(systems) or any(has_phrase(flat, p) for p in lang.support),
+            request=any(p in padded for p in self._request),
+            support=bool(systems) or any(p in padded for p in self._support),
         )
+
+
+def _padded(phrases: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f" {phrase} " for phrase in phrases if phrase)
+
+
+def _longest(pair: tuple[str, str]) -> int:
+    return -len(pair[1])

@@ -69,9 +69,12 @@ class Triage:
 
     def query_terms(self, text: str) -> dict[str, float]:
         """Index terms of a message with their topic weight; misspelt words are corrected."""
+        return self._query_terms(words(text, self.kb.language.abbreviations))
+
+    def _query_terms(self, folded: list[str]) -> dict[str, float]:
         lang = self.kb.language
         fixed = []
-        for word in words(text, lang.abbreviations):
+        for word in folded:
             if word in lang.stopwords:
                 continue
             if stem(word) not in self.index.idf:
@@ -85,8 +88,10 @@ class Triage:
 
     def rank(self, text: str) -> Ranking:
         """Signals plus the best articles and offers ranked by adjusted score."""
-        signals = self.signals.read(text)
-        terms = self.query_terms(text)
+        # The message's words, folded once for the signals, the terms and the re-ranking.
+        folded = words(text, self.kb.language.abbreviations)
+        signals = self.signals.read_words(text, folded)
+        terms = self._query_terms(folded)
         raw, total = self.index.scores(terms)
         idf = self.index.idf
         evidence = sum(idf[t] * w for t, w in terms.items() if "|" not in t and t in idf)
@@ -112,7 +117,7 @@ class Triage:
             )
             for n in self._top(raw, scores, self.index.offers, TOP)
         ]
-        ranked_articles = self._rerank(text, sorted(articles, key=_ranking_key))
+        ranked_articles = self._rerank(folded, sorted(articles, key=_ranking_key))
         return Ranking(signals, ranked_articles, tuple(sorted(offers, key=_ranking_key)), evidence)
 
     @staticmethod
@@ -135,16 +140,22 @@ class Triage:
             return None
         return self.index.docs[int(docs[int(np.argmax(scores[docs]))])].id
 
-    def _rerank(self, text: str, ranked: list[Candidate]) -> tuple[Candidate, ...]:
+    def _rerank(self, folded: list[str], ranked: list[Candidate]) -> tuple[Candidate, ...]:
         """Re-order the leading articles by how much the message resembles one of their phrases."""
-        lang = self.kb.language
-        query = " ".join(w for w in words(text, lang.abbreviations) if w not in lang.stopwords)
+        stop = self.kb.language.stopwords
+        query = " ".join(w for w in folded if w not in stop)
+        leading = ranked[:RERANK_TOP]
+        # Every phrase of the leading articles scored in one call (rapidfuzz, in C, in doubles
+        # as token_set_ratio returns them); an article's similarity is its best phrase's.
+        phrases = [p for c in leading for p in self.phrases[c.id]]
+        scores = process.cdist([query], phrases, scorer=fuzz.token_set_ratio, dtype=np.float64)
+        row: list[float] = scores[0].tolist()
         head = []
-        for c in ranked[:RERANK_TOP]:
-            phrases = self.phrases[c.id]
-            # extractOne scores every phrase with the same scorer, in C: the best score is max().
-            best = process.extractOne(query, phrases, scorer=fuzz.token_set_ratio)
-            similarity = (best[1] if best is not None else 0) / 100
+        start = 0
+        for c in leading:
+            end = start + len(self.phrases[c.id])
+            similarity = max(row[start:end], default=0) / 100
+            start = end
             head.append(replace(c, score=round(c.score + PHRASE_WEIGHT * (similarity - 1), 4)))
         return tuple(sorted(head, key=_ranking_key)) + tuple(ranked[RERANK_TOP:])
 

@@ -70,6 +70,4 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
     # another writer committed meanwhile; taking the write lock up front makes it wait instead.
-    # Straight to the driver: it is the first statement of every transaction, and SQLAlchemy's
-    # statement machinery costs more than SQLite running it.
-    connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
