@@ -36,8 +36,6 @@ from storage import (
     cancel_ticket,
     erase_user_data,
     export_user_data,
-    get_or_create_user,
-    load_conversation,
     normalize_code,
     open_ticket,
     queue_position,
@@ -46,6 +44,7 @@ from storage import (
     ticket_by_code,
 )
 from storage.errors import TicketNotRateable
+from storage.turns import Requester, SavedConversation, Turn, start_turn
 
 # Telegram counts UTF-16 units: 1,900 characters stay under 4,096 even if all are emoji.
 EXPORT_CHUNK = 1900
@@ -113,24 +112,11 @@ class Desk:
         the caller rolls back and runs the event again.
         """
         now = self.clock()
-        user = get_or_create_user(
-            session,
-            telegram_user_id=incoming.telegram_user_id,
-            chat_id=incoming.chat_id,
-            name=incoming.name,
-            username=incoming.username,
-            now=now,
+        turn = self._start(session, incoming, now)
+        user, saved = turn.user, turn.conversation
+        new_state, actions = advance(
+            _state_of(saved), incoming.event, self._services(session, turn, now)
         )
-        assert user.id is not None
-        saved = load_conversation(session, chat_id=incoming.chat_id, user_id=user.id)
-        state = (
-            ConversationState.from_dict({"name": saved.state, "data": saved.data})
-            if saved
-            else IDLE
-        )
-        reader = StoreTicketReader(session, user.id)
-        services = Services(self.kb, self.triage, reader, now, user.id)
-        new_state, actions = advance(state, incoming.event, services)
         calls: list[Outbound] = []
         erased = False
         for action in actions:
@@ -150,28 +136,13 @@ class Desk:
 
     def resume(self, session: Session, incoming: Incoming) -> list[Outbound]:
         """Where the user left off: the pending question again, or the greeting when idle."""
-        user = get_or_create_user(
-            session,
-            telegram_user_id=incoming.telegram_user_id,
-            chat_id=incoming.chat_id,
-            name=incoming.name,
-            username=incoming.username,
-            now=self.clock(),
-        )
-        assert user.id is not None
-        saved = load_conversation(session, chat_id=incoming.chat_id, user_id=user.id)
-        state = (
-            ConversationState.from_dict({"name": saved.state, "data": saved.data})
-            if saved
-            else IDLE
-        )
+        now = self.clock()
+        turn = self._start(session, incoming, now)
+        state = _state_of(turn.conversation)
         if state.name == IDLE.name:
             return self.handle(session, incoming)
-        services = Services(
-            self.kb, self.triage, StoreTicketReader(session, user.id), self.clock(), user.id
-        )
         try:
-            actions = prompt(state, services)
+            actions = prompt(state, self._services(session, turn, now))
         except CorruptState:
             return self.handle(session, incoming)
         return [
@@ -181,10 +152,23 @@ class Desk:
             for c in reply_calls(self.renderer, incoming.chat_id, a)
         ]
 
+    def _start(self, session: Session, incoming: Incoming, now: datetime) -> Turn:
+        return start_turn(
+            session,
+            telegram_user_id=incoming.telegram_user_id,
+            chat_id=incoming.chat_id,
+            name=incoming.name,
+            username=incoming.username,
+            now=now,
+        )
+
+    def _services(self, session: Session, turn: Turn, now: datetime) -> Services:
+        reader = StoreTicketReader(session, turn.user.id)
+        return Services(self.kb, self.triage, reader, now, turn.user.id)
+
     def _apply(
-        self, session: Session, user: User, chat_id: int, action: Action, now: datetime
+        self, session: Session, user: Requester, chat_id: int, action: Action, now: datetime
     ) -> list[Outbound]:
-        assert user.id is not None
         if isinstance(action, Reply):
             return reply_calls(self.renderer, chat_id, action)
         if isinstance(action, OpenTicket):
@@ -214,12 +198,16 @@ class Desk:
         if isinstance(action, ExportUserData):
             return self._export(session, user, chat_id, now)
         if isinstance(action, RelayToTicket):
-            return self.on_relay(session, user, action) if self.on_relay is not None else []
+            if self.on_relay is None:
+                return []
+            # The ORM row, read fresh: start_turn may have updated it past the identity map.
+            stored = session.get(User, user.id, populate_existing=True)
+            return [] if stored is None else self.on_relay(session, stored, action)
         erase_user_data(session, user_id=user.id, now=now)
         return []
 
     def _open(
-        self, session: Session, user: User, chat_id: int, action: OpenTicket, now: datetime
+        self, session: Session, user: Requester, chat_id: int, action: OpenTicket, now: datetime
     ) -> list[Outbound]:
         offer = self.kb.offers[action.offer_id]
         category = offer.category(action.category) if action.category else None
@@ -236,7 +224,7 @@ class Desk:
             target_hours=target,
             now=now,
         )
-        view = ticket_view(session, ticket, with_history=False)
+        view = ticket_view(session, ticket, with_history=False, new=True)
         calls = reply_calls(self.renderer, chat_id, ticket_opened_reply(view, self.kb))
         if view.queue_position is not None and self.on_queue_changed is not None:
             # A more urgent ticket goes ahead of others: those behind it moved back.
@@ -245,8 +233,9 @@ class Desk:
             calls += self.on_ticket_opened(session, ticket)
         return calls
 
-    def _export(self, session: Session, user: User, chat_id: int, now: datetime) -> list[Outbound]:
-        assert user.id is not None
+    def _export(
+        self, session: Session, user: Requester, chat_id: int, now: datetime
+    ) -> list[Outbound]:
         data = export_user_data(session, user_id=user.id)
         params = {"tickets_count": len(data.get("tickets", [])), "generated_at": now}
         calls = reply_calls(self.renderer, chat_id, Reply("data_export", params))
@@ -260,7 +249,13 @@ class Desk:
             )
         return calls
 
-    def _owned(self, session: Session, user: User, code: str) -> Ticket | None:
+    def _owned(self, session: Session, user: Requester, code: str) -> Ticket | None:
         normalized = normalize_code(code)
         ticket = ticket_by_code(session, code=normalized) if normalized else None
         return ticket if ticket is not None and ticket.requester_id == user.id else None
+
+
+def _state_of(saved: SavedConversation | None) -> ConversationState:
+    if saved is None:
+        return IDLE
+    return ConversationState.from_dict({"name": saved.state, "data": saved.data})

@@ -14,12 +14,18 @@ from storage import (
     queue_position,
     rating_of,
     ticket_by_code,
+    tickets_in_attendance,
     tickets_of_user,
 )
 
 
-def ticket_view(session: Session, ticket: Ticket, *, with_history: bool = True) -> TicketView:
-    """One ticket with its queue position, the history its owner may see, and the rating."""
+def ticket_view(
+    session: Session, ticket: Ticket, *, with_history: bool = True, new: bool = False
+) -> TicketView:
+    """One ticket with its queue position, the history its owner may see, and the rating.
+
+    `new`: the ticket was opened in this transaction, so it has no rating to look up.
+    """
     assert ticket.id is not None
     entries: tuple[HistoryEntry, ...] = ()
     if with_history:
@@ -27,7 +33,7 @@ def ticket_view(session: Session, ticket: Ticket, *, with_history: bool = True) 
             HistoryEntry(at=e.created_at, text=e.text or "", status=e.to_status)
             for e in history(session, ticket_id=ticket.id, for_user=True)
         )
-    rating = rating_of(session, ticket_id=ticket.id)
+    rating = None if new else rating_of(session, ticket_id=ticket.id)
     return TicketView(
         code=ticket.code,
         offer_id=ticket.offer_id,
@@ -61,3 +67,23 @@ class StoreTicketReader:
         if found is None or found.requester_id != self._user_id:
             return None
         return ticket_view(self._session, found)
+
+    def in_attendance(self) -> Sequence[TicketView]:
+        """The user's open tickets an agent has taken, newest first.
+
+        Only what the relay needs is read: no history, rating or queue position (an open
+        ticket cannot be rated, and one in attendance has left the queue).
+        """
+        rows = tickets_in_attendance(self._session, user_id=self._user_id)
+        return [
+            TicketView(
+                code=row.code,
+                offer_id=row.offer_id,
+                category=row.category,
+                status=row.status,
+                created_at=row.created_at,
+                due_at=row.due_at,
+                with_agent=True,
+            )
+            for row in rows
+        ]

@@ -74,6 +74,10 @@ class TicketReader(Protocol):
         """The ticket with this code if the current user owns it, else None."""
         ...
 
+    def in_attendance(self) -> Sequence[TicketView]:
+        """The user's open tickets an agent has taken (`TicketView.in_attendance`)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Services:

@@ -83,6 +83,7 @@ from storage.tickets import (
     due_time,
     open_ticket,
     ticket_by_code,
+    tickets_in_attendance,
     tickets_of_user,
 )
 from storage.users import get_or_create_user, mark_unreachable, user_by_telegram_id
@@ -182,6 +183,7 @@ __all__ = [
     "ticket_by_card",
     "ticket_by_code",
     "ticket_by_topic",
+    "tickets_in_attendance",
     "tickets_of_user",
     "unlock_agent",
     "upgrade",

@@ -81,7 +81,8 @@ def save_conversation(
         "b_version": expected_version + 1,
         "b_updated_at": now,
     }
-    result: Any = session.execute(_SAVE, params)
+    # On the session's connection: Session.execute would add ORM bookkeeping to a Core UPDATE.
+    result: Any = session.connection().execute(_SAVE, params)
     if result.rowcount != 1:
         raise StaleConversation(chat_id, user_id, expected_version)
     return expected_version + 1

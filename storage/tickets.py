@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Row, bindparam
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.attachments import AttachmentRef, add_attachment
 from storage.errors import CodeSpaceExhausted
 from storage.history import USER, EventKind, record_event
-from storage.lifecycle import Status, check_transition
+from storage.lifecycle import OPEN_STATUSES, Status, check_transition
 from storage.tables import Ticket, TicketEvent
 from storage.ticket_codes import MAX_ATTEMPTS, new_code, normalize_code
 from storage.upserts import insert_unless_taken
@@ -34,6 +35,25 @@ _OF_USER_IN = (
         col(Ticket.status).in_(bindparam("statuses", expanding=True)),
     )
     .order_by(*_NEWEST_FIRST)
+)
+
+# Asked on every message a user sends from idle (flows/relay.py): one narrow Core query, no
+# ORM objects. The columns are those of a ticket view.
+_IN_ATTENDANCE = (
+    core_select(
+        _TICKETS.c.code,
+        _TICKETS.c.offer_id,
+        _TICKETS.c.category,
+        _TICKETS.c.status,
+        _TICKETS.c.created_at,
+        _TICKETS.c.due_at,
+    )
+    .where(
+        _TICKETS.c.requester_id == bindparam("user_id"),
+        _TICKETS.c.assigned_agent_id.is_not(None),
+        _TICKETS.c.status.in_(sorted(OPEN_STATUSES)),
+    )
+    .order_by(_TICKETS.c.created_at.desc(), _TICKETS.c.id.desc())
 )
 
 
@@ -102,7 +122,7 @@ def open_ticket(
         "visible_to_user": True,
         "created_at": now,
     }
-    session.execute(_INSERT_EVENT, event)
+    session.connection().execute(_INSERT_EVENT, event)
     return ticket
 
 
@@ -166,3 +186,11 @@ def tickets_of_user(
         return list(session.exec(_OF_USER, params={"user_id": user_id}).all())
     params = {"user_id": user_id, "statuses": [str(s) for s in statuses]}
     return list(session.exec(_OF_USER_IN, params=params).all())
+
+
+def tickets_in_attendance(
+    session: Session, *, user_id: int
+) -> Sequence[Row[Any, Any, Any, Any, Any, Any]]:
+    """The user's open tickets an agent has taken, newest first: code, offer_id, category,
+    status, created_at and due_at of each."""
+    return session.connection().execute(_IN_ATTENDANCE, {"user_id": user_id}).all()

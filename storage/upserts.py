@@ -50,7 +50,8 @@ def _insert(
     statement = _STATEMENTS.get(cache_key)
     if statement is None:
         statement = _STATEMENTS[cache_key] = _statement(*cache_key)
-    return session.execute(statement, dict(values)).first()
+    # A Core statement: straight to the session's connection, past the ORM's execution path.
+    return session.connection().execute(statement, dict(values)).first()
 
 
 def _statement(dialect: str, name: str, keys: tuple[str, ...], returning: str) -> Any:

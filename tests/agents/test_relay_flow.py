@@ -28,6 +28,9 @@ class Tickets:
     def ticket(self, code: str) -> TicketView | None:
         return next((v for v in self.views if v.code == code), None)
 
+    def in_attendance(self) -> Sequence[TicketView]:
+        return [v for v in self.views if v.in_attendance]
+
 
 class NoTriage:
     def decide(self, text: str) -> object:

@@ -37,6 +37,9 @@ class FakeTickets:
     def ticket(self, code: str) -> TicketView | None:
         return self.views.get(code.strip().upper())
 
+    def in_attendance(self) -> Sequence[TicketView]:
+        return [v for v in self.tickets_of_user() if v.in_attendance]
+
 
 def view(code: str, status: str = "novo", **changes: object) -> TicketView:
     """A realistic ticket view."""

@@ -21,6 +21,7 @@ from storage.tickets import (
     cancel_ticket,
     change_status,
     ticket_by_code,
+    tickets_in_attendance,
     tickets_of_user,
 )
 
@@ -275,3 +276,24 @@ def test_status_entries_only_come_from_change_status(
         add_event(session, ticket=ticket, kind="status", actor=AGENT, now=NOW)
     with pytest.raises(ValueError):
         add_event(session, ticket=ticket, kind="gossip", actor=AGENT, now=NOW)
+
+
+def test_tickets_in_attendance_are_the_users_open_tickets_an_agent_took(
+    session: Session, make_ticket: Callable[..., Ticket], make_user: Callable[..., User]
+) -> None:
+    ana, bruno = make_user(1, "Ana"), make_user(2, "Bruno")
+    queued = make_ticket(requester_id=ana.id, now=NOW)
+    taken = make_ticket(requester_id=ana.id, now=NOW + timedelta(hours=1))
+    later = make_ticket(requester_id=ana.id, now=NOW + timedelta(hours=2))
+    done = make_ticket(requester_id=ana.id, now=NOW + timedelta(hours=3))
+    others = make_ticket(requester_id=bruno.id)
+    for ticket in (taken, later, done, others):
+        ticket.assigned_agent_id = 42
+        change_status(session, ticket=ticket, to=Status.EM_ATENDIMENTO, actor=AGENT, now=NOW)
+    change_status(session, ticket=done, to=Status.RESOLVIDO, actor=AGENT, now=NOW)
+    session.commit()
+
+    rows = tickets_in_attendance(session, user_id=ana.id or 0)
+    assert [r.code for r in rows] == [later.code, taken.code]
+    assert (rows[0].offer_id, rows[0].status) == ("suporte-tecnico", "em_atendimento")
+    assert queued.code not in [r.code for r in rows]
