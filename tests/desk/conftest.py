@@ -2,26 +2,17 @@
 
 The knowledge base, triage engine and renderer are the real ones, built once per session. The
 store is opened the way the bot opens it (`bot.database.open_store`, which runs the Alembic
-migrations). PostgreSQL tests get a schema of their own, reached through `search_path`, as in
-tests/storage/conftest.py; an unreachable server skips them, except under CI=true, where they
-fail.
+migrations). PostgreSQL tests get a schema of their own, reached through `search_path` (see
+tests/stores.py); an unreachable server skips them, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from bot.config import Config, StorageConfig
 from bot.database import open_store
@@ -30,62 +21,17 @@ from bot.rendering import Renderer
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.triage import Triage
+from tests.stores import empty_database, postgres_server
 
 from .driver import KB_DIR, Chat, Clock
 
-POSTGRES_URL = os.environ.get(
-    "TRIAGEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@dataclass
-class PostgresServer:
-    """A reachable PostgreSQL server and the schema-name prefix of this test session."""
-
-    conninfo: str
-    tag: str
-    counter: itertools.count[int]
-
-    def admin(self) -> psycopg.Connection[Any]:
-        """An autocommit connection for creating and dropping schemas."""
-        return psycopg.connect(self.conninfo, autocommit=True, connect_timeout=3)
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The PostgreSQL server for this session; skip (or fail under CI) when unreachable."""
-    conninfo = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(False)
-    server = PostgresServer(conninfo, f"d_{secrets.token_hex(4)}", itertools.count())
-    try:
-        server.admin().close()
-    except psycopg.OperationalError as error:
-        reason = f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}".strip()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI requires the PostgreSQL run", pytrace=False)
-        pytest.skip(reason)
-    yield server
-    with server.admin() as admin:
-        leftovers = admin.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{server.tag}\\_%",)
-        ).fetchall()
-        for (name,) in leftovers:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+__all__ = ["postgres_server"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of an empty database: a SQLite file, or a fresh schema on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'triagem.db'}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    schema = f"{server.tag}_{next(server.counter)}"
-    with server.admin() as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with server.admin() as admin:
-        admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    yield from empty_database(request.param, request, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -2,73 +2,29 @@
 
 Every test runs once per Telegram library ("aiogram", "python-telegram-bot"). The store is a
 SQLite file by default; a test that parametrizes `backend` with "postgresql" also runs on a
-fresh schema of the PostgreSQL server (as tests/storage/conftest.py does), skipped when the
-server is unreachable, except under CI=true, where it fails.
+fresh schema of the PostgreSQL server (see tests/stores.py), skipped when the server is
+unreachable, except under CI=true, where it fails.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 import pytest_asyncio
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from bot.telegram.drivers import LIBRARIES
 from bot.telegram.rate_limits import RateLimiter
 from tests.fake_telegram import FakeTelegramServer
 from tests.fake_telegram.fixtures import fake_telegram
+from tests.stores import empty_database, postgres_server
 
 from .harness import BotProcess, RunningBot, make_running_bot
 
-__all__ = ["fake_telegram"]
+__all__ = ["fake_telegram", "postgres_server"]
 
-POSTGRES_URL = os.environ.get(
-    "TRIAGEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 StartBot = Callable[..., Awaitable[RunningBot]]
-
-
-@dataclass
-class PostgresServer:
-    """A reachable PostgreSQL server and the schema-name prefix of this test session."""
-
-    conninfo: str
-    tag: str
-    counter: itertools.count[int]
-
-    def admin(self) -> psycopg.Connection[Any]:
-        """An autocommit connection for creating and dropping schemas."""
-        return psycopg.connect(self.conninfo, autocommit=True, connect_timeout=3)
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The PostgreSQL server for this session; skip (or fail under CI) when unreachable."""
-    conninfo = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(False)
-    server = PostgresServer(conninfo, f"e_{secrets.token_hex(4)}", itertools.count())
-    try:
-        server.admin().close()
-    except psycopg.OperationalError as error:
-        reason = f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}".strip()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI requires the PostgreSQL run", pytrace=False)
-        pytest.skip(reason)
-    yield server
-    with server.admin() as admin:
-        leftovers = admin.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{server.tag}\\_%",)
-        ).fetchall()
-        for (name,) in leftovers:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
 @pytest.fixture(params=LIBRARIES)
@@ -86,17 +42,7 @@ def backend() -> str:
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """An empty database: a SQLite file under tmp_path, or a fresh PostgreSQL schema."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'triagem.db'}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    schema = f"{server.tag}_{next(server.counter)}"
-    with server.admin() as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with server.admin() as admin:
-        admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    yield from empty_database(backend, request, tmp_path)
 
 
 @pytest_asyncio.fixture
