@@ -63,6 +63,7 @@ from storage.privacy import erase_user_data, export_user_data
 from storage.queue import queue_position, queue_positions
 from storage.ratings import rate_ticket, rating_of
 from storage.schema import ensure_schema, schema_status, upgrade
+from storage.sender_lease import SenderLease, sender_lease
 from storage.tables import (
     Agent,
     Attachment,
@@ -113,6 +114,7 @@ __all__ = [
     "Role",
     "SchemaOutdated",
     "SchemaUnknown",
+    "SenderLease",
     "StaleConversation",
     "Status",
     "StorageError",
@@ -179,6 +181,7 @@ __all__ = [
     "save_conversation",
     "schema_status",
     "search_tickets",
+    "sender_lease",
     "start_enrollment",
     "ticket_by_card",
     "ticket_by_code",

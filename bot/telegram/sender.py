@@ -1,12 +1,15 @@
 """Deliver the outbox: within Telegram's limits, in order per chat, retrying what can succeed.
 
-One sender process holds the rate limits (DESIGN.md); it remembers which chats have a call in
-flight so a chat's next message never overtakes the previous one.
+One sender holds the rate limits (DESIGN.md): every `triagem run` process starts one, but only
+the holder of the store's sender lease (storage/sender_lease.py) sends; the others wait and take
+over when it stops or dies. The sender remembers which chats have a call in flight so a chat's
+next message never overtakes the previous one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -30,6 +33,7 @@ from bot.telegram.rate_limits import RateLimiter
 from storage import OutboxMessage, Ticket, User, add_event, due_messages, mark_unreachable
 from storage.history import SYSTEM, EventKind
 from storage.outbox import drop_pending_for_chat, mark_failed, mark_sent, retry_later
+from storage.sender_lease import SenderLease, sender_lease
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,9 @@ class Sender:
         on_failed: FailedHook | None = None,
         resolve_params: ParamsResolver | None = None,
         on_thread_lost: ThreadLostHook | None = None,
+        lease: SenderLease | None = None,
+        lease_retry: float = 2.0,
+        lease_check: float = 1.0,
     ) -> None:
         self.engine = engine
         self.driver = driver
@@ -95,6 +102,11 @@ class Sender:
         self.on_failed = on_failed
         self.resolve_params = resolve_params
         self.on_thread_lost = on_thread_lost
+        # Only one sender per store sends: the lease's holder. Others retry every `lease_retry`
+        # seconds; the holder checks every `lease_check` seconds that it still has the lease.
+        self.lease = lease if lease is not None else sender_lease(engine)
+        self.lease_retry = lease_retry
+        self.lease_check = lease_check
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
         # 429s per outbox id: Telegram pacing us, not failures, so they neither use up
@@ -106,9 +118,52 @@ class Sender:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until `stop` is set; calls in flight are finished first."""
+        """Deliver until `stop` is set, while this process's sender holds the store's lease.
+
+        A sender that finds the lease taken stays idle and tries again every `lease_retry`
+        seconds, so it takes over once the holder stops or dies; calls in flight are finished
+        first when stopping or when the lease is lost.
+        """
+        waiting = False
+        try:
+            while not stop.is_set():
+                if await asyncio.to_thread(self.lease.acquire):
+                    log.info("this process is now the outbox sender (%s)", self.lease.description)
+                    if waiting:
+                        # Taking over: a holder that lost its lease but still runs needs up to
+                        # one check to notice and a moment to finish its calls in flight.
+                        await self._pause(stop, 2 * self.lease_check)
+                    waiting = False
+                    await self._deliver(stop)
+                    if stop.is_set():
+                        break
+                    log.warning("outbox sender lost %s; stopped sending", self.lease.description)
+                    self.lease.release()
+                elif not waiting:
+                    log.info(
+                        "another process's outbox sender holds %s; this one waits to take over",
+                        self.lease.description,
+                    )
+                    waiting = True
+                await self._pause(stop, self.lease_retry)
+        finally:
+            # Synchronous, so that a cancelled task gives the lease up too.
+            self.lease.release()
+
+    @staticmethod
+    async def _pause(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    async def _deliver(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set or the lease is lost; calls in flight are finished first."""
         tasks: set[asyncio.Task[None]] = set()
+        checked = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() - checked >= self.lease_check:
+                if not await asyncio.to_thread(self.lease.alive):
+                    break
+                checked = time.monotonic()
             self._wake.clear()
             pause = self.idle_poll
             room = self.concurrency - len(tasks)

@@ -1,0 +1,165 @@
+"""The sender and its lease: it sends only while holding it, and at once when it is free.
+
+The lease here is a stand-in the test opens and closes; storage/sender_lease.py's real leases
+are tested in tests/storage, and two senders on one store in tests/e2e/test_workers.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
+
+import storage.tables  # noqa: F401  (registers the tables)
+from bot.telegram.driver import Driver
+from bot.telegram.sender import Sender
+from storage import enqueue, make_engine
+from tests.fake_telegram import FakeTelegramServer, FakeUser
+
+
+class Lease:
+    """A lease the test controls: `free` says whether it can be taken, `lose` takes it away."""
+
+    description = "the test's lease"
+
+    def __init__(self, *, free: bool = True) -> None:
+        self.free = free
+        self.held = False
+        self.acquired = 0
+
+    def acquire(self) -> bool:
+        if self.free and not self.held:
+            self.held = True
+            self.acquired += 1
+        return self.held
+
+    def alive(self) -> bool:
+        return self.held
+
+    def release(self) -> None:
+        self.held = False
+
+    def lose(self) -> None:
+        """Another process took the lease (as after this holder's connection was lost)."""
+        self.held = False
+        self.free = False
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A store with every table, on a SQLite file."""
+    made = make_engine(f"sqlite:///{tmp_path / 'triagem.db'}")
+    SQLModel.metadata.create_all(made)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def person(fake_telegram: FakeTelegramServer) -> FakeUser:
+    """A user who started the bot."""
+    user = fake_telegram.add_user("Ana")
+    fake_telegram.chat_of(user).bot_started = True
+    return user
+
+
+@asynccontextmanager
+async def running(
+    engine: Engine, driver: Driver, lease: Lease, **options: Any
+) -> AsyncIterator[Sender]:
+    """A sender running in the background for the duration of the block."""
+    sender = Sender(engine, driver, lambda: datetime.now(UTC), lease=lease, **options)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        yield sender
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert not lease.held, "the sender gives its lease up when it stops"
+
+
+def queue(engine: Engine, sender: Sender, person: FakeUser, text: str) -> None:
+    with Session(engine) as session, session.begin():
+        enqueue(
+            session,
+            chat_id=person.id,
+            method="sendMessage",
+            params={"text": text},
+            now=datetime.now(UTC),
+        )
+    sender.wake()
+
+
+def texts(server: FakeTelegramServer) -> list[str]:
+    return [m.body for m in server.sent_messages()]
+
+
+async def test_a_lone_sender_sends_at_once(
+    engine: Engine, driver: Driver, fake_telegram: FakeTelegramServer, person: FakeUser
+) -> None:
+    lease = Lease()
+    started = time.monotonic()
+    # Long lease timings: any wait for the lease would show.
+    async with running(engine, driver, lease, lease_retry=30, lease_check=30) as sender:
+        queue(engine, sender, person, "Olá")
+        await fake_telegram.wait_until(lambda: texts(fake_telegram) == ["Olá"], timeout=5)
+    assert time.monotonic() - started < 5
+    assert lease.acquired == 1
+
+
+async def test_a_sender_waits_while_another_holds_the_lease(
+    engine: Engine,
+    driver: Driver,
+    fake_telegram: FakeTelegramServer,
+    person: FakeUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.telegram.sender")
+    lease = Lease(free=False)
+    async with running(engine, driver, lease, lease_retry=0.05, lease_check=0.05) as sender:
+        queue(engine, sender, person, "Olá")
+        await asyncio.sleep(0.5)
+        assert texts(fake_telegram) == []
+        lease.free = True  # the other process stopped
+        await fake_telegram.wait_until(lambda: texts(fake_telegram) == ["Olá"], timeout=5)
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.sender"]
+    assert said == [
+        "another process's outbox sender holds the test's lease; this one waits to take over",
+        "this process is now the outbox sender (the test's lease)",
+    ]
+
+
+async def test_the_holder_stops_sending_when_it_loses_the_lease(
+    engine: Engine,
+    driver: Driver,
+    fake_telegram: FakeTelegramServer,
+    person: FakeUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    lease = Lease()
+    async with running(engine, driver, lease, lease_retry=0.05, lease_check=0.05) as sender:
+        queue(engine, sender, person, "Primeira")
+        await fake_telegram.wait_until(lambda: texts(fake_telegram) == ["Primeira"], timeout=5)
+        lease.lose()
+        await fake_telegram.wait_until(
+            lambda: "outbox sender lost the test's lease; stopped sending" in caplog.text,
+            timeout=5,
+            what="the sender to notice",
+        )
+        queue(engine, sender, person, "Segunda")
+        await asyncio.sleep(0.5)
+        assert texts(fake_telegram) == ["Primeira"]
+        lease.free = True  # the other holder went away: take over again
+        await fake_telegram.wait_until(
+            lambda: texts(fake_telegram) == ["Primeira", "Segunda"], timeout=5
+        )
+    assert lease.acquired == 2
