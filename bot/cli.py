@@ -1,14 +1,16 @@
-"""The `triagem` command line: run, chat, kb lint|list|show|eval, db upgrade, agents, audit."""
+"""The `triagem` command line: run, chat, kb lint|list|show|eval, db, agents, audit."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from bot import kb_commands
-from bot.config import Config, ConfigError, load_config
+from bot.config import MAX_RETENTION_DAYS, Config, ConfigError, load_config
 from bot.database import DatabaseUnavailable
 from knowledge_base.problems import KnowledgeBaseError
 
@@ -32,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="migrate the database to the current schema")
+    purge = db.add_parser("purge", help="delete processed updates and sent calls past retention")
+    # A string, so a bad value gets one line of ours instead of argparse's usage block.
+    purge.add_argument("--days", help="keep this many days (default: [storage] retention_days)")
     agents = sub.add_parser("agents", help="agents of the Telegram desk")
     agents_sub = agents.add_subparsers(dest="agents_command")
     add = agents_sub.add_parser("add", help="register an agent by Telegram user id")
@@ -92,6 +97,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
         from bot.database import upgrade_database
 
         return upgrade_database(config, out, err)
+    if args.command == "db" and args.db_command == "purge":
+        return _purge(config, args.days, out, err)
     if args.command in ("agents", "audit"):
         return _desk_tools(parser, args, config)
     parser.print_help(err)
@@ -115,6 +122,42 @@ def _desk_tools(parser: argparse.ArgumentParser, args: argparse.Namespace, confi
         return cli.reset(config, args.telegram_id, out, err)
     parser.print_help(err)
     return 2
+
+
+def _purge(config: Config, days_text: str | None, out: TextIO, err: TextIO) -> int:
+    """`triagem db purge`: delete what is older than the retention, print the counts."""
+    days = config.storage.retention_days
+    if days_text is not None:
+        try:
+            days = int(days_text)
+        except ValueError:
+            days = 0
+        if not 1 <= days <= MAX_RETENTION_DAYS:
+            print(
+                f"db purge: --days must be a whole number from 1 to {MAX_RETENTION_DAYS}: "
+                f"{days_text!r}",
+                file=err,
+            )
+            return 2
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from bot.database import open_store
+    from storage.retention import purge
+
+    engine = open_store(config)
+    try:
+        with Session(engine) as session, session.begin():
+            purged = purge(session, before=datetime.now(UTC) - timedelta(days=days))
+    except SQLAlchemyError as exc:
+        # The URL is left out: it may hold the database password.
+        print(f"db purge: storage error: {str(exc).strip().splitlines()[0]}", file=err)
+        return 1
+    finally:
+        engine.dispose()
+    counts = f"{purged.inbox} inbox updates and {purged.outbox} outbox calls"
+    print(f"purged {counts} older than {days} days", file=out)
+    return 0
 
 
 def _run(command: str | None, config: Config) -> int:

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 ENV_PREFIX = "TRIAGEM_"
 DEFAULT_FILE = Path("config.toml")
 BUNDLED_KB = Path(__file__).resolve().parent.parent / "knowledge_base"
+# A century: a longer retention is a typo (and a huge one overflows datetime arithmetic).
+MAX_RETENTION_DAYS = 36_500
 
 
 class ConfigError(Exception):
@@ -39,6 +41,8 @@ class TelegramConfig(_Section):
 class StorageConfig(_Section):
     url: str = "sqlite:///data/triagem.db"
     auto_upgrade: bool = True
+    # Days `triagem db purge` keeps processed updates and finished outbox calls.
+    retention_days: int = Field(default=30, ge=1, le=MAX_RETENTION_DAYS)
 
 
 class KnowledgeBaseConfig(_Section):

@@ -62,6 +62,7 @@ from storage.outbox import (
 from storage.privacy import erase_user_data, export_user_data
 from storage.queue import queue_position, queue_positions
 from storage.ratings import rate_ticket, rating_of
+from storage.retention import Purged, purge
 from storage.schema import ensure_schema, schema_status, upgrade
 from storage.sender_lease import SenderLease, sender_lease
 from storage.tables import (
@@ -110,6 +111,7 @@ __all__ = [
     "MessageLink",
     "OutboxMessage",
     "OutboxStatus",
+    "Purged",
     "Rating",
     "Role",
     "SchemaOutdated",
@@ -168,6 +170,7 @@ __all__ = [
     "normalize_code",
     "open_ticket",
     "position_key",
+    "purge",
     "queue_position",
     "queue_positions",
     "queued_by_offer",

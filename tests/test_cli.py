@@ -341,3 +341,72 @@ def test_eval_command_line_prints_json(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["cases"] == 8
+
+
+# db purge
+
+
+def _store_with_old_and_new_rows(run: Run, url: str) -> None:
+    """Migrate the store, then add an old and a recent processed update and sent call each."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, select
+
+    from storage import InboxUpdate, enqueue, finish_update, make_engine, mark_sent, record_update
+
+    assert run("db", "upgrade").code == 0
+    now = datetime.now(UTC)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        for update_id, age in ((1, 40), (2, 10), (3, 1)):
+            when = now - timedelta(days=age)
+            record_update(session, update_id=update_id, chat_id=7, payload={}, now=when)
+            row = session.exec(select(InboxUpdate).where(InboxUpdate.update_id == update_id)).one()
+            finish_update(session, update=row, now=when)
+            call = enqueue(session, chat_id=7, method="sendMessage", params={}, now=when)
+            mark_sent(session, message=call, telegram_message_id=update_id, now=when)
+    engine.dispose()
+
+
+def test_db_purge_deletes_what_is_older_than_the_configured_retention(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'triagem.db'}"
+    monkeypatch.setenv("TRIAGEM_STORAGE__URL", url)
+    monkeypatch.setenv("TRIAGEM_STORAGE__RETENTION_DAYS", "30")
+    _store_with_old_and_new_rows(run, url)
+
+    result = run("db", "purge")
+
+    assert result.code == 0, result.err
+    assert result.out == "purged 1 inbox updates and 1 outbox calls older than 30 days\n"
+    assert result.err == ""
+
+
+def test_db_purge_days_overrides_the_retention(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'triagem.db'}"
+    monkeypatch.setenv("TRIAGEM_STORAGE__URL", url)
+    _store_with_old_and_new_rows(run, url)
+
+    result = run("db", "purge", "--days", "5")
+
+    # The newest update (3) stays even when old enough: polling resumes after it.
+    assert result.out == "purged 2 inbox updates and 2 outbox calls older than 5 days\n"
+    assert run("db", "purge", "--days", "5").out.startswith("purged 0 inbox updates and 0 outbox")
+
+
+@pytest.mark.parametrize("days", ["abc", "0", "-3", "1.5", "99999999"])
+def test_db_purge_refuses_a_bad_days_value_in_one_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, days: str
+) -> None:
+    monkeypatch.setenv("TRIAGEM_STORAGE__URL", f"sqlite:///{tmp_path / 'triagem.db'}")
+
+    result = run("db", "purge", "--days", days)
+
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1
+    assert "--days" in result.err and repr(days) in result.err
+    assert not (tmp_path / "triagem.db").exists()

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 from storage.attachments import attachments_of
 from storage.conversations import load_conversation, save_conversation
 from storage.history import EventKind, add_event, agent_actor, history
+from storage.inbox import record_update
 from storage.lifecycle import Status
 from storage.privacy import erase_user_data, export_user_data
 from storage.ratings import rate_ticket, rating_of
@@ -221,3 +223,40 @@ def test_erasure_leaves_other_users_alone(session: Session, story: Story) -> Non
 def test_erasing_an_unknown_user_touches_nothing(session: Session, story: Story) -> None:
     assert erase_user_data(session, user_id=54321, now=LATER) == 0
     assert len(session.exec(select(User)).all()) == 2
+
+
+def test_export_holds_what_the_user_wrote_and_sent_as_the_inbox_keeps_it(
+    session: Session, story: Story
+) -> None:
+    chat = {"id": 10, "type": "private"}
+
+    def receive(update_id: int, payload: dict[str, Any], chat_id: int = 10) -> None:
+        record_update(session, update_id=update_id, chat_id=chat_id, payload=payload, now=NOW)
+
+    receive(1, {"message": {"message_id": 1, "chat": chat, "text": "meu CPF é 123"}})
+    document = {"file_id": "BQAD", "file_name": "oficio.pdf", "file_size": 99}
+    receive(
+        2, {"message": {"message_id": 2, "chat": chat, "document": document, "caption": "ofício"}}
+    )
+    receive(3, {"message": {"message_id": 3, "chat": chat, "photo": [{"file_id": "AgAD"}]}})
+    receive(4, {"edited_message": {"message_id": 1, "chat": chat, "text": "meu CPF é 124"}})
+    receive(5, {"callback_query": {"id": "q", "from": {"id": 10}, "data": "menu"}})
+    other = {"message": {"message_id": 1, "chat": {"id": 20}, "text": "do João"}}
+    receive(6, other, chat_id=20)
+    session.commit()
+
+    messages = export_user_data(session, user_id=story.maria.id or 0)["messages"]
+
+    received = NOW.isoformat().replace("+00:00", "Z")
+    assert messages == [
+        {"received_at": received, "text": "meu CPF é 123"},
+        {
+            "received_at": received,
+            "caption": "ofício",
+            "files": [{"kind": "document", "name": "oficio.pdf"}],
+        },
+        {"received_at": received, "files": [{"kind": "photo"}]},
+        {"received_at": received, "edited": True, "text": "meu CPF é 124"},
+    ]
+    # Only what they wrote: not the raw update with Telegram's file ids.
+    assert "BQAD" not in json.dumps(messages)
