@@ -16,7 +16,7 @@ from bot.outbound import Outbound
 from bot.telegram.dispatcher import Dispatcher
 from flows.events import Attachment, Button, Command, Event, Text
 from storage import InboxUpdate, OutboxMessage, record_update
-from storage.privacy import erased
+from storage.traces import erased
 
 from .driver import Chat, Clock, open_sei_ticket
 

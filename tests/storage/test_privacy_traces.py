@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from storage.inbox import fail_update, finish_update, record_update
 from storage.message_links import link_message
 from storage.outbox import OutboxStatus, due_messages, enqueue, mark_sent
-from storage.privacy import ERASURE, erase_user_data, erased
+from storage.privacy import erase_user_data
 from storage.tables import InboxUpdate, MessageLink, OutboxMessage, Ticket, User
+from storage.traces import ERASURE, erased
 
 from .conftest import NOW
 
