@@ -1,13 +1,15 @@
 """Telegram runtime benchmark: inbox to outbox, outbound rate under Telegram's limits, latency.
 
 Usage: python bench/runtime.py [--write docs/benchmarks.md] [--postgres URL] [--only a,b,c]
-                               [--updates 2000] [--chats 1000] [--rate 50] [--seconds 20]
-                               [--core N] [--profile]
+                               [--updates 2000] [--batches 1,32] [--chats 1000] [--rate 50]
+                               [--seconds 20] [--core N] [--profile]
 
 (a) Updates per second from inbox to outbox on ONE dispatcher worker: the inbox is pre-filled
     with N realistic updates (conversations of simulated users, recorded first against a scratch
-    store), then `Dispatcher.process_one` drains them, each in its own transaction (claim,
-    `Desk.handle`, outbox rows, done), on SQLite and PostgreSQL. The process is pinned to one core.
+    store), then `Dispatcher.process_batch` drains them, up to `batch_size` updates of distinct
+    chats per transaction (claim, then per update in a savepoint: `Desk.handle`, outbox rows,
+    done; one commit), on SQLite and PostgreSQL, once per batch size (1: a transaction per
+    update). The process is pinned to one core.
 (b) Sustained outbound rate: the real `Sender` against the fake Bot API server with its real
     limits (30 messages/s overall, about 1/s per private chat), 1,000 chats with one queued
     message each, then 100 chats with 10 each; messages/s and the 429s the server served.
@@ -287,7 +289,9 @@ class InboxResult:
 
     backend: str
     version: str
+    batch: int
     updates: int
+    transactions: int
     seconds: float
     p50_ms: float
     p99_ms: float
@@ -300,16 +304,26 @@ class InboxResult:
         """Updates processed per wall-clock second."""
         return self.updates / self.seconds
 
+    @property
+    def per_commit(self) -> float:
+        """Updates per transaction, on average."""
+        return self.updates / self.transactions
+
 
 def inbox_to_outbox(
-    backend: str, url: str, updates: Sequence[dict[str, Any]], profiler: cProfile.Profile | None
+    backend: str,
+    url: str,
+    updates: Sequence[dict[str, Any]],
+    profiler: cProfile.Profile | None,
+    batch: int,
 ) -> InboxResult:
-    """Pre-fill the inbox, then drain it with one worker's `process_one`, timed."""
+    """Pre-fill the inbox, then drain it with one worker's `process_batch`, timed."""
     app = make_app(url)
     try:
         clock = SteppingClock()
         app.desk.clock = clock
         runtime = Runtime(app, NoDriver(), clock=clock, workers=1)
+        runtime.dispatcher.batch_size = batch
         waits = LockWaits(app.engine)
         with Session(app.engine) as session, session.begin():
             for update in updates:
@@ -320,15 +334,18 @@ def inbox_to_outbox(
                     payload=update,
                     now=clock(),
                 )
-        latencies = []
+        latencies = []  # per transaction
+        handled = 0
         if profiler is not None:
             profiler.enable()
         started = time.perf_counter()
         while True:
             begin = time.perf_counter()
-            if not runtime.dispatcher.process_one():
+            count = runtime.dispatcher.process_batch()
+            if not count:
                 break
             latencies.append(time.perf_counter() - begin)
+            handled += count
         seconds = time.perf_counter() - started
         if profiler is not None:
             profiler.disable()
@@ -345,7 +362,9 @@ def inbox_to_outbox(
         return InboxResult(
             backend=backend,
             version=FLOWS.store_settings(app.engine)["version"],
-            updates=len(latencies),
+            batch=batch,
+            updates=handled,
+            transactions=len(latencies),
             seconds=seconds,
             p50_ms=statistics.median(latencies) * 1000,
             p99_ms=cut[98] * 1000,
@@ -682,7 +701,7 @@ def hotspots(profiler: cProfile.Profile, updates: int, top: int = 12) -> list[st
     raw: dict[tuple[str, int, str], tuple[int, int, float, float, object]]
     raw = stats.stats  # type: ignore[attr-defined]
     interesting = [
-        ("bot/telegram/dispatcher.py", "process_one", "`Dispatcher.process_one` (whole update)"),
+        ("bot/telegram/dispatcher.py", "process_batch", "`Dispatcher.process_batch` (all of it)"),
         ("bot/desk.py", "handle", "`Desk.handle` (flows, store, rendering)"),
         ("storage/inbox.py", "claim_updates", "`claim_updates` (heads of the chats)"),
         ("storage/inbox.py", "finish_update", "`finish_update` (re-read under lock, mark done)"),
@@ -693,7 +712,7 @@ def hotspots(profiler: cProfile.Profile, updates: int, top: int = 12) -> list[st
         ("sqlalchemy/orm/session.py", "_execute_internal", "SQLAlchemy ORM statement execution"),
     ]
     whole = max(
-        (c for (f, _, n), (_, _, _, c, _) in raw.items() if n == "process_one"), default=1.0
+        (c for (f, _, n), (_, _, _, c, _) in raw.items() if n == "process_batch"), default=1.0
     )
     lines = []
     for path, function, what in interesting:
@@ -741,14 +760,15 @@ def section(
             f"Pinned to {host['pinned']}. No target in issue 4 (for scale: (c) offers 50 "
             "updates/s).",
             "",
-            "| store | updates/s | p50 ms | p99 ms | updates | outbox rows | failed "
-            "| begin ms (mean) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| store | batch size | updates/s | updates per commit | p50 ms | p99 ms | updates "
+            "| outbox rows | failed | begin ms (mean) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in inbox:
             lines.append(
-                f"| {r.version} | {r.per_second:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
-                f"| {r.updates:,} | {r.outbox_rows:,} | {r.failed} | {r.lock_wait_ms:.2f} |"
+                f"| {r.version} | {r.batch} | {r.per_second:,.0f} | {r.per_commit:.1f} "
+                f"| {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.updates:,} | {r.outbox_rows:,} "
+                f"| {r.failed} | {r.lock_wait_ms:.2f} |"
             )
         lines += [
             "",
@@ -758,10 +778,12 @@ def section(
             "scratch store and interleaved as if 50 people were talking at once; texts are "
             "Bot API `message` updates, buttons `callback_query` updates. Tickets accumulate: "
             "no agent takes them, so the queues only grow.",
-            "- One update = `Dispatcher.process_one`: claim the chat's oldest pending update, "
-            "`Desk.handle`, the outbox rows (the callback answer included), mark it done, commit; "
-            "what each dispatcher worker runs in its thread, timed without the asyncio hop. "
-            "*begin ms*: time to start a transaction (BEGIN IMMEDIATE on SQLite).",
+            "- One transaction = `Dispatcher.process_batch`: claim the oldest pending update of up "
+            "to *batch size* chats (all there are, when fewer), then for each in a savepoint "
+            "`Desk.handle`, the outbox rows (the callback answer included) and marking it done; "
+            "one commit. What each dispatcher worker runs in its thread (the runtime's batch "
+            "size is 32), timed without the asyncio hop; p50/p99 are per transaction. *begin "
+            "ms*: time to start a transaction (BEGIN IMMEDIATE on SQLite).",
         ]
         if profile_lines:
             lines += [
@@ -864,7 +886,8 @@ def capacity(
     args: argparse.Namespace, inbox: Sequence[InboxResult], outbound: Sequence[OutboundResult]
 ) -> list[str]:
     """Why the bot falls behind at the offered rate: its cost per update on one core."""
-    dispatch = next((r for r in inbox if r.backend == "sqlite"), None)
+    on_sqlite = [r for r in inbox if r.backend == "sqlite"]
+    dispatch = max(on_sqlite, key=lambda r: r.batch, default=None)  # closest to the runtime's
     ceiling = next((r for r in outbound if r.lifted and r.library == args.library), None)
     if dispatch is None or ceiling is None or not ceiling.sustained:
         return []
@@ -920,6 +943,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--postgres", help="PostgreSQL URL for (a) (a schema is made and dropped)")
     parser.add_argument("--only", default="a,b,c", help="parts to run, e.g. a,b")
     parser.add_argument("--updates", type=int, default=2000, help="(a) updates per store")
+    parser.add_argument("--batches", default="1,32", help="(a) batch sizes to drain with")
     parser.add_argument("--chats", type=int, default=1000, help="(b) chats of the first run")
     parser.add_argument("--rate", type=float, default=50.0, help="(c) updates per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="(c) measured seconds")
@@ -949,20 +973,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             updates = record_conversations(recorder, texts, args.updates)
             recorder.engine.dispose()
         backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
+        batches = [int(size) for size in args.batches.split(",")]
         for backend in backends:
-            with store(backend, args.postgres) as url:
-                result = inbox_to_outbox(backend, url, updates, None)
-            inbox.append(result)
-            print(
-                f"(a) {backend:10} {result.per_second:7.0f} updates/s  p50 {result.p50_ms:.2f} ms"
-                f"  p99 {result.p99_ms:.2f} ms  ({result.updates} updates, "
-                f"{result.outbox_rows} outbox rows, {result.failed} failed)"
-            )
+            for batch in batches:
+                with store(backend, args.postgres) as url:
+                    result = inbox_to_outbox(backend, url, updates, None, batch)
+                inbox.append(result)
+                print(
+                    f"(a) {backend:10} batch {batch:3} {result.per_second:7.0f} updates/s  "
+                    f"{result.per_commit:.1f} per commit  p50 {result.p50_ms:.2f} ms  "
+                    f"p99 {result.p99_ms:.2f} ms  ({result.updates} updates, "
+                    f"{result.outbox_rows} outbox rows, {result.failed} failed)"
+                )
         if args.profile:
             # A separate run: cProfile slows Python-heavy parts, the timed runs stay clean.
             profiler = cProfile.Profile()
             with store("sqlite", None) as url:
-                profiled = inbox_to_outbox("sqlite", url, updates, profiler)
+                profiled = inbox_to_outbox("sqlite", url, updates, profiler, max(batches))
             profile_lines = hotspots(profiler, profiled.updates)
             print("\n".join(profile_lines))
 

@@ -7,11 +7,11 @@ back at the head of its chat, so nothing overtakes it until it succeeds or is gi
 Different chats are independent, and updates without a chat are each claimable on their own.
 
 A claim marks nothing in the table. On PostgreSQL the claimed rows stay row-locked until the
-claiming transaction ends, so process an update and call `finish_update` in that same
-transaction (together with the state change and the outbox rows), and commit. Other workers
-skip locked rows, and skip the whole chat with them. On SQLite there is one writer at a time;
-a dispatcher that commits the claim and works on updates concurrently passes the chats it is
-still working on as `busy_chats`. Either way `finish_update` refuses an update that was
+claiming transaction ends, so process each claimed update and call `finish_update` in that
+same transaction (together with the state change and the outbox rows), and commit. Other
+workers skip locked rows, and skip the whole chat with them. On SQLite there is one writer at
+a time; a dispatcher that commits the claim and works on updates concurrently passes the chats
+it is still working on as `busy_chats`. Either way `finish_update` refuses an update that was
 finished meanwhile, so a second processing is rolled back instead of applied twice.
 """
 
@@ -60,9 +60,18 @@ def record_update(
 
 
 def claim_updates(
-    session: Session, *, limit: int, now: datetime, busy_chats: Collection[int] = ()
+    session: Session,
+    *,
+    limit: int,
+    now: datetime,
+    busy_chats: Collection[int] = (),
+    among: Collection[int] | None = None,
 ) -> list[InboxUpdate]:
-    """The oldest pending update of each chat not in `busy_chats`, oldest first, at most `limit`."""
+    """The oldest pending update of each chat not in `busy_chats`, oldest first, at most `limit`.
+
+    `among`: only updates with these ids (ours, not `update_id`s) qualify, still only if each
+    is its chat's head; to retry, one by one, updates whose batch failed as a whole.
+    """
     # `now` belongs to the contract of every transition; no claim rule depends on it yet.
     if limit < 1:
         return []
@@ -78,6 +87,8 @@ def claim_updates(
         col(InboxUpdate.status) == InboxStatus.PENDING.value,
         or_(col(InboxUpdate.chat_id).is_(None), col(InboxUpdate.id).in_(heads)),
     )
+    if among is not None:
+        query = query.where(col(InboxUpdate.id).in_(among))
     if busy_chats:
         query = query.where(
             or_(col(InboxUpdate.chat_id).is_(None), col(InboxUpdate.chat_id).not_in(busy_chats))

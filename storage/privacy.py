@@ -28,6 +28,7 @@ from storage.traces import (
     desk_traces,
     forget_calls,
     forget_updates,
+    note_erasure,
 )
 
 _FILES = ("document", "photo", "audio", "video", "animation", "voice", "video_note", "sticker")
@@ -121,6 +122,7 @@ def erase_user_data(session: Session, *, user_id: int, now: datetime) -> int:
     session.exec(delete(Conversation).where(col(Conversation.user_id) == user_id))
     session.delete(user)
     session.flush()
+    note_erasure(session, user.telegram_user_id)
     return len(ids)
 
 

@@ -192,3 +192,25 @@ def _messages(value: Any) -> Iterator[Mapping[str, Any]]:
 def _names_any(data: Mapping[str, Any], codes: Iterable[str]) -> bool:
     text = json.dumps(data, ensure_ascii=False)
     return any(code in text for code in codes)
+
+
+# session.info key: the Telegram ids of the users erased in the session's transaction.
+_ERASED_KEY = "triagem.erased"
+
+
+def note_erasure(session: Session, telegram_user_id: int) -> None:
+    """Remember, for the rest of this transaction, that this user's data was erased."""
+    session.info.setdefault(_ERASED_KEY, set()).add(telegram_user_id)
+
+
+def take_erasure(session: Session, telegram_user_id: int) -> bool:
+    """Whether this user was erased in this transaction (asked once: the note is removed).
+
+    The update that asked for the erasure is still pending while the erasure runs, so the
+    erasure cannot blank it; whoever finishes the update asks this and blanks it then.
+    """
+    erased_users: set[int] = session.info.get(_ERASED_KEY, set())
+    if telegram_user_id not in erased_users:
+        return False
+    erased_users.discard(telegram_user_id)
+    return True

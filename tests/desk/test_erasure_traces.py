@@ -145,16 +145,12 @@ def test_before_erasure_the_store_holds_the_users_data_everywhere(
     assert {"users", "tickets", "attachments", "inbox_updates", "outbox_messages"} <= tables
 
 
-def test_after_erasure_no_row_names_the_user_but_the_update_asking_for_it(
-    maria: TelegramChat, engine: Engine
-) -> None:
+def test_after_erasure_no_row_names_the_user(maria: TelegramChat, engine: Engine) -> None:
     erase_after_a_ticket_and_an_export(maria)
 
     found = rows_naming(engine, TRACES)
 
-    # The tap that confirmed the erasure was still pending while the erasure ran: the
-    # dispatcher marks it done afterwards, so it keeps Maria's profile (see the xfail below).
-    assert [(table, row["update_id"]) for table, row in found] == [("inbox_updates", maria.updates)]
+    assert found == []
     with Session(engine) as session:
         left = [r for r in session.exec(select(OutboxMessage)).all() if r.params != erased()]
     # What the erasure turn itself queued: the answer to the tap and the confirmation.
@@ -162,11 +158,6 @@ def test_after_erasure_no_row_names_the_user_but_the_update_asking_for_it(
     assert "os seus dados pessoais foram apagados" in left[1].params["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dispatcher finishes the update that asked for the erasure after it ran, "
-    "and keeps its payload: it must blank it when the turn erased the user",
-)
 def test_the_update_confirming_the_erasure_is_blanked_too(
     maria: TelegramChat, engine: Engine
 ) -> None:

@@ -14,7 +14,7 @@ from storage.message_links import link_message
 from storage.outbox import OutboxStatus, due_messages, enqueue, mark_sent
 from storage.privacy import erase_user_data
 from storage.tables import InboxUpdate, MessageLink, OutboxMessage, Ticket, User
-from storage.traces import ERASURE, erased
+from storage.traces import ERASURE, erased, take_erasure
 
 from .conftest import NOW
 
@@ -335,3 +335,15 @@ def test_erasure_leaves_other_users_rows_alone(session: Session, story: Story) -
     assert (link.ticket_id, link.agent_message_id) == (story.joaos.id, 701)
     joao = session.get(User, story.joao.id)
     assert joao is not None and joao.name == "João Lima"
+
+
+def test_the_transaction_remembers_who_was_erased_once_for_whoever_finishes_the_update(
+    session: Session, story: Story
+) -> None:
+    assert not take_erasure(session, MARIA)
+
+    erase_maria(session, story)
+
+    assert not take_erasure(session, JOAO)
+    assert take_erasure(session, MARIA)
+    assert not take_erasure(session, MARIA)  # asked once
