@@ -66,6 +66,8 @@ DEV_CASES_CANDIDATES = (
 )
 SECTION = "## Flows"
 TARGET_SQLITE_TURNS_PER_S = 1000.0
+# Updates the Telegram dispatcher handles per transaction at most (its batch_size).
+BATCH = 32
 # A conversation is abandoned after this many turns (a user who stops answering).
 MAX_TURNS = 8
 # A Monday, 09:00 in Brasília, so the Balcão Virtual offices attend; each turn moves it 100 ms.
@@ -80,6 +82,8 @@ class Result:
     """Figures of one backend."""
 
     backend: str
+    # Turns per transaction (1: one commit per turn).
+    batch: int
     turns: int
     seconds: float
     p50_ms: float
@@ -156,36 +160,56 @@ def cases(path: Path | None) -> list[str]:
     return [json.loads(line)["text"] for line in found.read_text("utf-8").splitlines() if line]
 
 
-def run(desk: Desk, engine: Engine, texts: Sequence[str], turns: int, warmup: int) -> Result:
-    """Simulated users until `warmup + turns` turns; the last `turns` are timed."""
+def run(
+    desk: Desk, engine: Engine, texts: Sequence[str], turns: int, warmup: int, batch: int = 1
+) -> Result:
+    """Simulated users until `warmup + turns` turns; the last `turns` are timed.
+
+    batch == 1: one user at a time, one transaction per turn (the terminal chat).
+    batch > 1: `batch` users at once, as the Telegram dispatcher serves them: each transaction
+    takes the next event of every one of them, each event in a savepoint, and commits once;
+    a turn's latency is its whole transaction's (all its events arrived when it began).
+    """
     rng = random.Random(7)
     latencies: list[float] = []
     first_messages = 0
     users = 0
     started = 0.0
     done = 0
+    # (person, the bot's last answer to them)
+    active: list[tuple[User, list[Outbound]]] = []
     while done < warmup + turns:
-        users += 1
-        user = User(10_000 + users, rng.choice(texts), desk.kb, rng)
-        calls: list[Outbound] = []
-        while done < warmup + turns and (event := user.next_event(calls)) is not None:
-            if done == warmup:
-                started = time.perf_counter()
-            incoming = Incoming(user.telegram_id, user.telegram_id, "Pessoa", event)
-            begin = time.perf_counter()
-            with Session(engine) as session, session.begin():
-                calls = desk.handle(session, incoming)
+        ready: list[tuple[User, Event]] = []
+        for person, calls in active:
+            event = person.next_event(calls)
+            if event is not None:
+                ready.append((person, event))
+        while len(ready) < batch:
+            users += 1
+            person = User(10_000 + users, rng.choice(texts), desk.kb, rng)
+            first = person.next_event([])
+            assert first is not None
+            ready.append((person, first))
+        ready = ready[: warmup + turns - done]
+        if done <= warmup < done + len(ready):
+            started = time.perf_counter()
+        begin = time.perf_counter()
+        answers = handle_all(desk, engine, ready)
+        elapsed = time.perf_counter() - begin
+        for person, _ in ready:
             if done >= warmup:
-                latencies.append(time.perf_counter() - begin)
-                first_messages += user.turns == 0
-            user.turns += 1
+                latencies.append(elapsed)
+                first_messages += person.turns == 0
+            person.turns += 1
             done += 1
+        active = list(zip((person for person, _ in ready), answers, strict=True))
     seconds = time.perf_counter() - started
     with Session(engine) as session:
         tickets = session.exec(select(func.count()).select_from(Ticket)).one()
     cut = statistics.quantiles(latencies, n=100, method="inclusive")
     return Result(
         backend="",
+        batch=batch,
         turns=len(latencies),
         seconds=seconds,
         p50_ms=statistics.median(latencies) * 1000,
@@ -195,6 +219,21 @@ def run(desk: Desk, engine: Engine, texts: Sequence[str], turns: int, warmup: in
         conversations=users,
         tickets=int(tickets),
     )
+
+
+def handle_all(
+    desk: Desk, engine: Engine, ready: Sequence[tuple[User, Event]]
+) -> list[list[Outbound]]:
+    """One transaction for these events (of different users), as the dispatcher commits them
+    (no savepoints: it retries a failed batch one update per transaction)."""
+    answers = []
+    with Session(engine) as session, session.begin():
+        for person, event in ready:
+            incoming = Incoming(person.telegram_id, person.telegram_id, "Pessoa", event)
+            # As the dispatcher does before each update: fresh reads, no stale ORM objects.
+            session.expire_all()
+            answers.append(desk.handle(session, incoming))
+    return answers
 
 
 @contextmanager
@@ -224,13 +263,17 @@ def postgres_store(url: str) -> Iterator[str]:
 
 
 def measure(
-    backend: str, url: str, parts: tuple[KnowledgeBase, Triage, Renderer], args: argparse.Namespace
+    backend: str,
+    url: str,
+    parts: tuple[KnowledgeBase, Triage, Renderer],
+    args: argparse.Namespace,
+    batch: int,
 ) -> tuple[Result, dict[str, str]]:
     """Open (and migrate) the store, run the turns, and describe the store's settings."""
     engine = open_store(Config(storage=StorageConfig(url=url)))
     try:
         desk = Desk(*parts, SteppingClock())
-        result = run(desk, engine, args.texts, args.turns, args.warmup)
+        result = run(desk, engine, args.texts, args.turns, args.warmup, batch)
         return replace(result, backend=backend), store_settings(engine)
     finally:
         engine.dispose()
@@ -279,7 +322,7 @@ def profile(parts: tuple[KnowledgeBase, Triage, Renderer], args: argparse.Namesp
         desk = Desk(*parts, SteppingClock())
         profiler = cProfile.Profile()
         profiler.enable()
-        run(desk, engine, args.texts, args.turns, args.warmup)
+        run(desk, engine, args.texts, args.turns, args.warmup, args.batch)
         profiler.disable()
         engine.dispose()
     return Profile(pstats.Stats(profiler), args.turns + args.warmup)
@@ -332,20 +375,18 @@ class Profile:
 # (path suffix, function, what it is) of the parts of a turn worth naming in the report.
 HOTSPOTS = (
     ("bot/desk.py", "handle", "`Desk.handle` (the turn without the commit)"),
-    # The turn's first statement: it also checks out the connection and runs BEGIN IMMEDIATE.
-    ("storage/users.py", "get_or_create_user", "`get_or_create_user` (first statement of a turn)"),
-    ("storage/conversations.py", "load_conversation", "`load_conversation`"),
+    ("storage/turns.py", "start_turn", "`start_turn` (user and conversation, one SELECT)"),
     ("storage/conversations.py", "save_conversation", "`save_conversation` (versioned UPDATE)"),
     ("flows/machine.py", "advance", "`flows.advance` (flows, triage included)"),
     ("knowledge_base/triage.py", "decide", "`Triage.decide`"),
+    ("flows/relay.py", "in_attendance", "tickets in attendance (one query per idle message)"),
     ("bot/outbound.py", "reply_calls", "rendering replies and buttons (Jinja2)"),
     ("bot/desk.py", "_open", "`Desk._open` (ticket turns only, spread over all turns)"),
-    ("storage/tickets.py", "open_ticket", "`open_ticket` (savepoint, INSERTs, history)"),
-    ("storage/queue.py", "queue_position", "`queue_position` (builds an aliased query each call)"),
+    ("storage/tickets.py", "open_ticket", "`open_ticket` (INSERT … ON CONFLICT, history INSERT)"),
+    ("storage/queue.py", "queue_position", "`queue_position` (one prebuilt COUNT)"),
     ("sqlalchemy/orm/session.py", "commit", "commit (flush and COMMIT)"),
     ("~", "<method 'commit' of 'sqlite3.Connection' objects>", "SQLite COMMIT (WAL fsync)"),
-    ("sqlalchemy/orm/session.py", "_execute_internal", "SQLAlchemy ORM statement execution"),
-    ("sqlalchemy/sql/cache_key.py", "_generate_cache_key", "SQLAlchemy statement cache keys"),
+    ("sqlalchemy/engine/base.py", "_execute_clauseelement", "SQLAlchemy Core statement execution"),
     ("~", "<method 'execute' of 'sqlite3.Cursor' objects>", "SQLite running the SQL itself"),
 )
 
@@ -388,8 +429,10 @@ def section(
     hotspots: Sequence[str],
 ) -> str:
     """The `## Flows` section of docs/benchmarks.md."""
-    sqlite_result = next(r for r, _ in results if r.backend == "sqlite")
-    met = sqlite_result.per_second >= TARGET_SQLITE_TURNS_PER_S
+    # The target is the bot's: on Telegram the dispatcher commits its turns in batches.
+    batched = next(r for r, _ in results if r.backend == "sqlite" and r.batch > 1)
+    single = next(r for r, _ in results if r.backend == "sqlite" and r.batch == 1)
+    met = batched.per_second >= TARGET_SQLITE_TURNS_PER_S
     verdict = "met" if met else "NOT met"
     lines = [
         SECTION,
@@ -401,15 +444,19 @@ def section(
         f"started: {host['load']}.",
         "",
         f"Target (issue 3): >= {TARGET_SQLITE_TURNS_PER_S:,.0f} triage turns per second on "
-        f"SQLite on one core: **{verdict}** ({sqlite_result.per_second:,.0f} turns/s).",
+        f"SQLite on one core: **{verdict}** ({batched.per_second:,.0f} turns/s with the "
+        f"dispatcher's batches of up to {batched.batch} turns per commit; "
+        f"{single.per_second:,.0f} turns/s with one commit per turn).",
         "",
-        "| store | turns/s | p50 ms | p99 ms | max ms | measured turns | of them first messages "
-        "| conversations | tickets | store settings |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| store | turns per commit | turns/s | p50 ms | p99 ms | max ms | measured turns "
+        "| of them first messages | conversations | tickets | store settings |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for result, settings in results:
+        per_commit = "1" if result.batch == 1 else f"up to {result.batch}"
         lines.append(
-            f"| {settings['version']} | {result.per_second:,.0f} | {result.p50_ms:.2f} "
+            f"| {settings['version']} | {per_commit} | {result.per_second:,.0f} "
+            f"| {result.p50_ms:.2f} "
             f"| {result.p99_ms:.2f} | {result.max_ms:.2f} | {result.turns:,} "
             f"| {result.first_messages:,} | {result.conversations:,} | {result.tickets:,} "
             f"| {settings['settings']}; {settings['where']} |"
@@ -418,10 +465,17 @@ def section(
         "",
         "How it is measured:",
         "",
-        "- A turn is one `Desk.handle` call in its own transaction (`Session.begin()`, commit "
-        "included), as `triagem chat` runs every typed line: user upsert, conversation load, "
-        "`flows.advance` (triage, routing, form), ticket writes, rendering of the replies, "
-        "conversation save.",
+        "- A turn is one `Desk.handle` call: user and conversation load, `flows.advance` "
+        "(triage, routing, form), ticket writes, rendering of the replies, conversation save.",
+        "- *Turns per commit 1*: one user at a time, each turn in its own transaction "
+        "(`Session.begin()`, commit included), as `triagem chat` runs every typed line. Its "
+        "ceiling is one fsync of the WAL per turn (`synchronous=FULL`).",
+        f"- *Turns per commit up to {args.batch}*: {args.batch} users at once, served as the "
+        "Telegram dispatcher serves its inbox (`bot/telegram/dispatcher.py`): one transaction "
+        "takes the next event of each of them, in one chat each, and commits once (one fsync "
+        "for the batch; a failing update makes the dispatcher fall back to one transaction per "
+        "update). A turn's latency is its whole batch's: its reply is committed with the "
+        "batch.",
         f"- Users: each conversation is a new user. It opens with a random first message of the "
         f"{len(args.texts)} dev cases (`triage-dev.jsonl`), then answers what the bot asks "
         "(grau, system, category and agency buttons, form fields, the e-mail twice, a file, "
@@ -470,6 +524,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cases", type=Path, help="JSONL dev cases (first messages)")
     parser.add_argument("--sqlite-dir", help="folder for the SQLite file (default: a temp dir)")
     parser.add_argument("--profile", action="store_true", help="cProfile the SQLite run too")
+    parser.add_argument(
+        "--batch", type=int, default=BATCH, help="users served per transaction in the batched run"
+    )
     args = parser.parse_args(argv)
     args.texts = cases(args.cases)
 
@@ -479,14 +536,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts = (kb, Triage(kb), Renderer(kb))
 
     results = []
-    with sqlite_store(args.sqlite_dir) as url:
-        results.append(measure("sqlite", url, parts, args))
-    if args.postgres:
-        with postgres_store(args.postgres) as url:
-            results.append(measure("postgresql", url, parts, args))
+    for batch in (1, args.batch):
+        with sqlite_store(args.sqlite_dir) as url:
+            results.append(measure("sqlite", url, parts, args, batch))
+        if args.postgres:
+            with postgres_store(args.postgres) as url:
+                results.append(measure("postgresql", url, parts, args, batch))
     for result, settings in results:
         print(
-            f"{result.backend:10} {result.per_second:8,.0f} turns/s  p50 {result.p50_ms:.2f} ms  "
+            f"{result.backend:10} batch {result.batch:3} "
+            f"{result.per_second:8,.0f} turns/s  p50 {result.p50_ms:.2f} ms  "
             f"p99 {result.p99_ms:.2f} ms  max {result.max_ms:.2f} ms  "
             f"({result.turns} turns, {result.conversations} conversations, "
             f"{result.tickets} tickets; {settings['version']}, {settings['settings']})"
