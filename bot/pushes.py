@@ -5,22 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.desk import Desk, Incoming
 from flows.events import TicketStatusChanged
 from storage import (
     POSITION,
-    OutboxMessage,
-    OutboxStatus,
     Status,
     Ticket,
     User,
     drop_pending_for_ticket,
     enqueue,
-    queue_positions,
 )
-from storage.outbox import upsert_position_message
+from storage.outbox import queue_position_message
+from storage.queue import pending_out_of_queue, queued_tickets
 
 LEFT_QUEUE = "the ticket left the queue"
 
@@ -61,39 +59,28 @@ class Pushes:
         Coalesced by the outbox: at most one position message per ticket per minute, editing
         the last one sent rather than adding a new message to the chat.
         """
-        positions = queue_positions(session, offer_id=offer_id)
-        self._drop_stale_positions(session, offer_id, set(positions))
-        for ticket_id, position in positions.items():
-            if position < from_position:
-                continue
-            ticket = session.get(Ticket, ticket_id)
-            user = self._requester(session, ticket) if ticket else None
-            if ticket is None or user is None:
+        # One statement for the queue with its requesters' chats, another for stale messages:
+        # only the tickets that moved cost statements of their own.
+        queued = queued_tickets(session, offer_id=offer_id)
+        self._drop_stale_positions(session, offer_id)
+        for ticket in queued[max(from_position, 1) - 1 :]:
+            if ticket.chat_id is None:
                 continue
             text = self.desk.renderer.render(
-                "queue_position", {"code": ticket.code, "position": position}
+                "queue_position", {"code": ticket.code, "position": ticket.position}
             )
-            upsert_position_message(
+            queue_position_message(
                 session,
-                ticket_id=ticket_id,
-                chat_id=user.chat_id,
+                ticket_id=ticket.id,
+                chat_id=ticket.chat_id,
                 params={"text": text, "parse_mode": "HTML"},
                 now=self.clock(),
             )
 
-    def _drop_stale_positions(self, session: Session, offer_id: str, queued: set[int]) -> None:
+    def _drop_stale_positions(self, session: Session, offer_id: str) -> None:
         """Drop the pending position messages of the offer's tickets no longer in its queue."""
         # The ticket that just left (cancelled) may still have an edit waiting out its minute.
-        pending = session.exec(
-            select(OutboxMessage.ticket_id)
-            .join(Ticket, col(Ticket.id) == col(OutboxMessage.ticket_id))
-            .where(
-                col(OutboxMessage.kind) == POSITION,
-                col(OutboxMessage.status) == OutboxStatus.PENDING.value,
-                col(Ticket.offer_id) == offer_id,
-            )
-        ).all()
-        for ticket_id in {t for t in pending if t is not None} - queued:
+        for ticket_id in pending_out_of_queue(session, offer_id=offer_id, kind=POSITION):
             drop_pending_for_ticket(
                 session, ticket_id=ticket_id, kind=POSITION, reason=LEFT_QUEUE, now=self.clock()
             )

@@ -22,8 +22,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, bindparam, func, inspect, or_
+from sqlalchemy import select as core_select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.errors import UpdateAlreadyProcessed
 from storage.tables import ERROR_MAX_LENGTH, InboxUpdate
@@ -36,6 +39,23 @@ class InboxStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
+
+
+_INBOX = SQLModel.metadata.tables[str(InboxUpdate.__tablename__)]
+# Built once, run as Core statements on the session's connection (past the ORM's execution
+# path). Finishing is one conditional UPDATE: it takes the row lock (on PostgreSQL it waits for
+# a worker holding it, then re-checks the condition on the row as that worker left it), and
+# matches nothing when the update is no longer pending. Parameters named like columns would
+# also be SET: hence the b_ prefix.
+_FINISH = (
+    _INBOX.update()
+    .where(_INBOX.c.id == bindparam("b_id"), _INBOX.c.status == InboxStatus.PENDING.value)
+    .values(
+        status=InboxStatus.DONE.value,
+        processed_at=bindparam("b_now", type_=_INBOX.c.processed_at.type),
+    )
+)
+_STATUS = core_select(_INBOX.c.update_id, _INBOX.c.status).where(_INBOX.c.id == bindparam("b_id"))
 
 
 def record_update(
@@ -75,6 +95,21 @@ def claim_updates(
     # `now` belongs to the contract of every transition; no claim rule depends on it yet.
     if limit < 1:
         return []
+    if among is None and not busy_chats:
+        # The dispatcher's claim: the statement built once, only the limit bound per call.
+        return list(session.exec(_CLAIM, params={"b_limit": limit}).all())
+    query = _claimable()
+    if among is not None:
+        query = query.where(col(InboxUpdate.id).in_(among))
+    if busy_chats:
+        query = query.where(
+            or_(col(InboxUpdate.chat_id).is_(None), col(InboxUpdate.chat_id).not_in(busy_chats))
+        )
+    return list(session.exec(_claiming(query, limit)).all())
+
+
+def _claimable() -> SelectOfScalar[InboxUpdate]:
+    """Pending updates that are their chat's head (or belong to no chat)."""
     heads = (
         select(func.min(InboxUpdate.id))
         .where(
@@ -83,17 +118,14 @@ def claim_updates(
         )
         .group_by(col(InboxUpdate.chat_id))
     )
-    query = select(InboxUpdate).where(
+    return select(InboxUpdate).where(
         col(InboxUpdate.status) == InboxStatus.PENDING.value,
         or_(col(InboxUpdate.chat_id).is_(None), col(InboxUpdate.id).in_(heads)),
     )
-    if among is not None:
-        query = query.where(col(InboxUpdate.id).in_(among))
-    if busy_chats:
-        query = query.where(
-            or_(col(InboxUpdate.chat_id).is_(None), col(InboxUpdate.chat_id).not_in(busy_chats))
-        )
-    query = (
+
+
+def _claiming(query: SelectOfScalar[InboxUpdate], limit: Any) -> SelectOfScalar[InboxUpdate]:
+    return (
         query.order_by(col(InboxUpdate.id))
         .limit(limit)
         # The heads are chosen before locking, so a head another worker holds is skipped
@@ -102,16 +134,23 @@ def claim_updates(
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return list(session.exec(query).all())
+
+
+_CLAIM = _claiming(_claimable(), bindparam("b_limit", type_=Integer))
 
 
 def finish_update(session: Session, *, update: InboxUpdate, now: datetime) -> None:
     """Mark the update processed; raises UpdateAlreadyProcessed if it was finished meanwhile."""
-    _lock_pending(session, update)
-    update.status = InboxStatus.DONE.value
-    update.processed_at = now
-    session.add(update)
-    session.flush()
+    update_key = _update_key(update)
+    connection = session.connection()
+    if connection.execute(_FINISH, {"b_id": update_key, "b_now": now}).rowcount != 1:
+        row = connection.execute(_STATUS, {"b_id": update_key}).first()
+        if row is None:
+            raise LookupError(f"inbox update {update_key} is not stored")
+        raise UpdateAlreadyProcessed(row.update_id, row.status)
+    # The object now reads what the row holds, with nothing left for a flush to write.
+    set_committed_value(update, "status", InboxStatus.DONE.value)
+    set_committed_value(update, "processed_at", now)
 
 
 def fail_update(
@@ -142,6 +181,16 @@ def clip_error(error: str) -> str:
     if len(error) <= ERROR_MAX_LENGTH:
         return error
     return error[: ERROR_MAX_LENGTH - 1] + "…"
+
+
+def _update_key(update: InboxUpdate) -> int:
+    # The identity survives commit-time expiry, so reading it costs no query.
+    state = inspect(update)
+    if state.identity is not None:
+        return int(state.identity[0])
+    if update.id is None:
+        raise ValueError("the update must be stored before it is finished")
+    return update.id
 
 
 def _lock_pending(session: Session, update: InboxUpdate) -> None:

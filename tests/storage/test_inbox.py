@@ -297,3 +297,71 @@ def test_parallel_workers_process_every_update_once_one_at_a_time_per_chat(
     for chat in chats:
         order = [update_id for c, update_id in processed if c == chat]
         assert order == sorted(order) and len(order) == 10
+
+
+def test_finishing_writes_the_row_at_once_and_leaves_the_object_reading_it(
+    session: Session,
+) -> None:
+    receive(session, 1, ANA)
+    session.commit()
+    [update] = claim_updates(session, limit=1, now=NOW)
+    later = NOW + timedelta(seconds=3)
+
+    finish_update(session, update=update, now=later)
+
+    # The object reads the new state with nothing left for a flush to write again.
+    assert (update.status, update.processed_at) == ("done", later)
+    assert update not in session.dirty
+    # The caller may still change the row through the object (the dispatcher erases payloads).
+    update.payload = {"erased": True}
+    session.add(update)
+    session.commit()
+    session.expire_all()
+    stored = the_update(session, 1)
+    assert (stored.status, stored.processed_at, stored.payload) == ("done", later, {"erased": True})
+
+
+def test_finishing_an_update_another_worker_finishes_while_holding_its_lock_is_refused(
+    engine: Engine,
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite runs one writer at a time (BEGIN IMMEDIATE)")
+    with Session(engine) as session:
+        receive(session, 1, ANA)
+        session.commit()
+    with Session(engine) as holder, Session(engine) as late:
+        [held] = claim_updates(holder, limit=1, now=NOW)  # row-locked until holder commits
+        stale = the_update(late, 1)  # read without the lock, while still pending
+        outcome: list[BaseException | None] = []
+
+        def finish_late() -> None:
+            try:
+                finish_update(late, update=stale, now=NOW)
+                outcome.append(None)
+            except BaseException as exc:  # reported to the test thread
+                outcome.append(exc)
+
+        waiting = threading.Thread(target=finish_late)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive(), "the late finish must wait for the row lock"
+        finish_update(holder, update=held, now=NOW)
+        holder.commit()
+        waiting.join(10)
+
+        assert len(outcome) == 1 and isinstance(outcome[0], UpdateAlreadyProcessed)
+        assert outcome[0].status == "done"
+        late.rollback()
+
+
+def test_finishing_an_update_that_is_not_stored_fails(session: Session) -> None:
+    receive(session, 1, ANA)
+    session.commit()
+    update = the_update(session, 1)
+    session.delete(update)
+    session.commit()
+
+    with pytest.raises(LookupError, match="is not stored"):
+        finish_update(
+            session, update=InboxUpdate(id=update.id, update_id=1, received_at=NOW), now=NOW
+        )

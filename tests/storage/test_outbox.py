@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,7 @@ from storage.outbox import (
     mark_failed,
     mark_sent,
     position_key,
+    queue_position_message,
     retry_later,
     upsert_position_message,
 )
@@ -446,3 +447,69 @@ def test_a_position_push_waits_for_the_send_in_flight_then_edits_it(
     [(pushed_id, method, params, not_before)] = results
     assert pushed_id != in_flight_id
     assert (method, params["message_id"], not_before) == ("editMessageText", 777, at(70))
+
+
+def test_enqueue_returns_the_stored_row_as_a_persistent_object(session: Session) -> None:
+    message = say(session, ANA, "oi", ticket_id=None, kind="reply")
+
+    # The same object a query returns, and it carries every column as stored.
+    assert session.get(OutboxMessage, message.id) is message
+    assert (message.status, message.attempts, message.not_before, message.created_at) == (
+        "pending",
+        0,
+        NOW,
+        NOW,
+    )
+    assert (message.sent_at, message.telegram_message_id, message.error) == (None, None, None)
+    mark_sent(session, message=message, telegram_message_id=501, now=at(1))
+    session.commit()
+    session.expire_all()
+    [stored] = rows(session)
+    assert (stored.id, stored.status, stored.attempts, stored.telegram_message_id) == (
+        message.id,
+        "sent",
+        1,
+        501,
+    )
+
+
+def test_queueing_a_position_updates_the_sessions_object_for_the_row(
+    session: Session, ticket: Ticket
+) -> None:
+    loaded = position(session, ticket, 5, NOW)
+    params = {"text": "Sua posição na fila: 4", "parse_mode": "HTML"}
+
+    message_id = queue_position_message(
+        session, ticket_id=ticket.id or 0, chat_id=ANA, params=params, now=at(1)
+    )
+
+    assert message_id == loaded.id
+    assert loaded.params == params
+    session.commit()
+    session.expire_all()
+    [stored] = rows(session)
+    assert (stored.id, stored.params, stored.not_before) == (message_id, params, NOW)
+
+
+def test_queueing_the_same_position_again_writes_nothing(
+    session: Session, engine: Engine, ticket: Ticket
+) -> None:
+    params = {"text": "Sua posição na fila: 4", "parse_mode": "HTML"}
+    first = queue_position_message(
+        session, ticket_id=ticket.id or 0, chat_id=ANA, params=params, now=NOW
+    )
+    writes: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = queue_position_message(
+            session, ticket_id=ticket.id or 0, chat_id=ANA, params=params, now=at(1)
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert (again, writes) == (first, [])

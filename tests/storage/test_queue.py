@@ -14,9 +14,18 @@ from sqlalchemy import Engine, event, text
 from sqlmodel import Session, delete
 
 from storage.history import agent_actor
-from storage.queue import queue_position, queue_positions
-from storage.tables import Ticket, TicketEvent
-from storage.tickets import change_status
+from storage.outbox import POSITION, enqueue
+from storage.queue import (
+    QueuedTicket,
+    pending_out_of_queue,
+    queue_position,
+    queue_positions,
+)
+from storage.queue import (
+    queued_tickets as queue_of,
+)
+from storage.tables import Ticket, TicketEvent, User
+from storage.tickets import cancel_ticket, change_status
 
 from .conftest import NOW
 
@@ -193,3 +202,47 @@ def test_position_matches_sorting_the_queue_in_python(
         expected = line.index(ticket) + 1 if ticket in line else None
         assert queue_position(session, ticket=ticket) == expected
     session.rollback()
+
+
+def test_queued_tickets_lists_the_queue_in_order_with_each_reachable_requesters_chat(
+    session: Session, make_ticket: Callable[..., Ticket], make_user: Callable[..., User]
+) -> None:
+    ana, bia = make_user(7_123_456_789), make_user(7_123_456_790)
+    bia.unreachable = True  # blocked the bot: no one to tell
+    session.add(bia)
+    old = make_ticket(requester_id=ana.id, **at(0))
+    urgent = make_ticket(requester_id=bia.id, priority=1, **at(2))
+    nobody = make_ticket(**at(1))
+    make_ticket(offer_id="sei", code_prefix="SEI", requester_id=ana.id, **at(3))
+
+    queued = queue_of(session, offer_id="suporte-tecnico")
+
+    assert queued == [
+        QueuedTicket(urgent.id or 0, urgent.code, 1, None),
+        QueuedTicket(old.id or 0, old.code, 2, ana.chat_id),
+        QueuedTicket(nobody.id or 0, nobody.code, 3, None),
+    ]
+    assert [t.id for t in queued] == list(queue_positions(session, offer_id="suporte-tecnico"))
+
+
+def test_pending_out_of_queue_names_the_tickets_that_left_with_a_message_pending(
+    session: Session, make_ticket: Callable[..., Ticket]
+) -> None:
+    stays, leaves, sent_only = make_ticket(), make_ticket(), make_ticket()
+    elsewhere = make_ticket(offer_id="sei", code_prefix="SEI")
+    for ticket in (stays, leaves, elsewhere):
+        enqueue(
+            session,
+            chat_id=1,
+            method="sendMessage",
+            params={"text": "x"},
+            now=NOW,
+            kind=POSITION,
+            ticket_id=ticket.id,
+        )
+    for ticket in (leaves, sent_only, elsewhere):
+        cancel_ticket(session, ticket=ticket, actor="user", now=NOW)
+
+    # Pending changes count: the statement flushes them first, as an ORM query would.
+    assert pending_out_of_queue(session, offer_id="suporte-tecnico", kind=POSITION) == [leaves.id]
+    assert pending_out_of_queue(session, offer_id="suporte-tecnico", kind="status") == []
