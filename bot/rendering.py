@@ -21,6 +21,8 @@ BUTTONS = "buttons.j2"
 PAGE_BREAK = "\f"
 # Button labels kept per (macro, params); a full cache starts over (labels are cheap to redo).
 LABEL_CACHE_SIZE = 4096
+# Rendered texts kept by (template, parameters): most prompts repeat for every user.
+TEXT_CACHE_SIZE = 2048
 
 
 class Renderer:
@@ -49,6 +51,7 @@ class Renderer:
         self._templates: dict[str, Template] = {}
         self._buttons: Any = None
         self._labels: dict[tuple[str, tuple[tuple[str, type, object], ...]], str] = {}
+        self._texts: dict[tuple[str, object], list[str]] = {}
         self._articles: dict[str, tuple[Article, list[Markup]]] = {}
 
     def render(self, template: str, params: Mapping[str, object]) -> str:
@@ -56,7 +59,23 @@ class Renderer:
         return "\n\n".join(self.render_messages(template, params))
 
     def render_messages(self, template: str, params: Mapping[str, object]) -> list[str]:
-        """The template's text split into Telegram messages at its page breaks."""
+        """The template's text split into Telegram messages at its page breaks.
+
+        Templates are pure functions of their parameters (and of the knowledge base, which a
+        renderer never sees change), so a text already rendered is reused.
+        """
+        key = (template, _frozen(params))
+        cached = self._texts.get(key) if key[1] is not _UNHASHABLE else None
+        if cached is not None:
+            return list(cached)
+        messages = self._render(template, params)
+        if key[1] is not _UNHASHABLE:
+            if len(self._texts) >= TEXT_CACHE_SIZE:
+                self._texts.clear()
+            self._texts[key] = messages
+        return list(messages)
+
+    def _render(self, template: str, params: Mapping[str, object]) -> list[str]:
         loaded = self._templates.get(template)
         if loaded is None:
             loaded = self._templates[template] = self.env.get_template(f"{template}.j2")
@@ -105,3 +124,30 @@ class Renderer:
         """A timestamp in the users' time zone (naive ones are taken as UTC, like storage's)."""
         aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
         return aware.astimezone(self.zone)
+
+
+_UNHASHABLE = object()
+
+
+def _frozen(params: Mapping[str, object]) -> object:
+    """A hashable stand-in for template parameters; _UNHASHABLE when a value cannot have one."""
+    try:
+        frozen = _freeze(params)
+        hash(frozen)
+    except TypeError:
+        return _UNHASHABLE
+    return frozen
+
+
+def _freeze(value: object) -> object:
+    # Types are tagged, so a list and a dict of the same items (or 1 and True) differ.
+    if isinstance(value, Mapping):
+        return ("map", tuple((k, _freeze(v)) for k, v in sorted(value.items(), key=_by_key)))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_freeze(v) for v in value))
+    hash(value)  # TypeError for anything else that cannot be a key
+    return (type(value), value)
+
+
+def _by_key(item: tuple[object, object]) -> str:
+    return str(item[0])

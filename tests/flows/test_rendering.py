@@ -204,3 +204,33 @@ def test_unknown_button_label_fails_loudly(renderer: Renderer) -> None:
 
 def _tags(message: str) -> list[str]:
     return re.findall(r"<(/?[a-z]+[^>]*)>", message)
+
+
+def test_a_text_rendered_again_is_reused_and_differs_when_a_nested_parameter_does() -> None:
+    renderer = Renderer(build_kb())
+    params = PARAMS["intake_field"]
+    first = renderer.render_messages("intake_field", params)
+    again = renderer.render_messages("intake_field", dict(params))
+    first.append("changed by the caller")  # a copy: the cache is not the caller's list
+
+    other_option = {**params, "options": [{"label": "SEATI", "detail": "", "target": ""}]}
+    other = renderer.render_messages("intake_field", other_option)
+
+    assert again == renderer.render_messages("intake_field", params) != first
+    assert "SAMOP" in "".join(again) and "SEATI" not in "".join(again)
+    assert "SEATI" in "".join(other) and "SAMOP" not in "".join(other)
+    assert len(renderer._texts) == 2
+
+
+def test_parameters_that_cannot_be_a_key_still_render() -> None:
+    renderer = Renderer(build_kb())
+
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __str__(self) -> str:
+            return "SEI-ABC234"
+
+    params = {"code": Unhashable(), "position": 2}
+    assert "SEI-ABC234" in renderer.render("queue_position", params)
+    assert renderer._texts == {}
