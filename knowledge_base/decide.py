@@ -15,8 +15,7 @@ Scores are the share of the message's information a candidate explains (0..1).
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from .decision import Candidate, Decision
 from .models import Article, KnowledgeBase
@@ -30,23 +29,35 @@ MIN_EVIDENCE = 2.0
 TOP = 5
 
 
+class _Common(TypedDict):
+    """What every decision for one ranking carries."""
+
+    candidates: tuple[Candidate, ...]
+    grau: Literal["1", "2"] | None
+
+
 def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
-    """Pick the decision for a ranking; each branch is one rule of the module docstring."""
+    """Pick the decision for a ranking; each branch is one rule of the module docstring.
+
+    Each branch builds its Decision once (no `dataclasses.replace` chains: they cost more than
+    the rest of the decision).
+    """
     signals = ranking.signals
     candidates = tuple(sorted(ranking.articles[:TOP] + ranking.offers[:TOP], key=_key))[:TOP]
     best = candidates[0] if candidates else None
     named = signals.systems[0] if signals.systems else None
-    seed = Decision("none", candidates=candidates, system=named, grau=signals.grau)
-    ask_system = replace(seed, kind="clarify", target="sistema", options=tuple(kb.systems))
+    common = _Common(candidates=candidates, grau=signals.grau)
     if best is None or best.score < NONE_BELOW:
         if named:
-            return _route(kb, seed, named, None, None)
-        return ask_system if signals.support or signals.problem else seed
+            return _route(kb, common, named, named, None, None)
+        if signals.support or signals.problem:
+            return _ask_system(kb, common, named)
+        return Decision("none", system=named, **common)
     unsure = best.score < SURE_ABOVE or ranking.evidence < MIN_EVIDENCE
     if not named and unsure and (signals.problem or signals.request):
-        return ask_system
+        return _ask_system(kb, common, named)
     if best.kind == "offer":
-        return _route(kb, seed, kb.offers[best.id].system, best.id, best.category)
+        return _route(kb, common, named, kb.offers[best.id].system, best.id, best.category)
     article = kb.articles[best.id]
     explicit = signals.request and not signals.question
     reported = signals.problem and not signals.question and best.score < SURE_ABOVE
@@ -54,26 +65,41 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
         offer = next((c for c in ranking.offers if _serves(kb, c.id, article)), None)
         if offer is not None or article.offers:
             category = offer.category if offer else None
-            return _route(kb, seed, article.system, offer.id if offer else None, category)
-    return replace(seed, kind="article", target=best.id)
+            offer_id = offer.id if offer else None
+            return _route(kb, common, named, article.system, offer_id, category)
+    return Decision("article", best.id, system=named, **common)
 
 
 def _route(
-    kb: KnowledgeBase, seed: Decision, system_id: str, offer_id: str | None, category: str | None
+    kb: KnowledgeBase,
+    common: _Common,
+    named: str | None,
+    system_id: str,
+    offer_id: str | None,
+    category: str | None,
 ) -> Decision:
-    """The offer of a system; where the system splits its offers by grau, ask for it if unknown."""
+    """The offer of a system; where the system splits its offers by grau, ask for it if unknown.
+
+    `named` is the system the message names, kept when asking for the system instead.
+    """
     system = kb.systems.get(system_id)
     offers = [kb.offers[o] for o in (system.offers if system else ()) if o in kb.offers]
     by_grau = {o.grau: o for o in offers if o.grau}
-    routed = replace(seed, system=system_id, category=category)
     if by_grau:
-        if seed.grau in by_grau:
-            return replace(routed, kind="offer", target=by_grau[seed.grau].id)
-        return replace(routed, kind="clarify", target="grau", options=tuple(o.id for o in offers))
+        grau = common["grau"]
+        if grau in by_grau:
+            return Decision("offer", by_grau[grau].id, category, system=system_id, **common)
+        options = tuple(o.id for o in offers)
+        return Decision("clarify", "grau", category, options=options, system=system_id, **common)
     target = offer_id or (offers[0].id if offers else None)
     if target is None:
-        return replace(seed, kind="clarify", target="sistema", options=tuple(kb.systems))
-    return replace(routed, kind="offer", target=target)
+        return _ask_system(kb, common, named)
+    return Decision("offer", target, category, system=system_id, **common)
+
+
+def _ask_system(kb: KnowledgeBase, common: _Common, named: str | None) -> Decision:
+    """Ask which system the message is about."""
+    return Decision("clarify", "sistema", options=tuple(kb.systems), system=named, **common)
 
 
 def _serves(kb: KnowledgeBase, offer_id: str, article: Article) -> bool:
@@ -81,5 +107,7 @@ def _serves(kb: KnowledgeBase, offer_id: str, article: Article) -> bool:
     return offer_id in article.offers or kb.offers[offer_id].system == article.system
 
 
-def _key(candidate: Candidate) -> tuple[float, str]:
-    return (-candidate.score, candidate.label)
+def _key(candidate: Candidate) -> tuple[float, str, str]:
+    # Ties by label ("article:x" < "offer:y"): kinds differ at their first letter, so comparing
+    # kind then id orders as the label does, without building it.
+    return (-candidate.score, candidate.kind, candidate.id)

@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +35,12 @@ class Doc:
 
 def text_terms(text: str, language: Language) -> list[str]:
     """Stems plus adjacent-stem bigrams ("codig|invalid") of a text."""
-    stems = [stem(w) for w in words(text, language.abbreviations) if w not in language.stopwords]
+    return word_terms(words(text, language.abbreviations), language)
+
+
+def word_terms(folded: list[str], language: Language) -> list[str]:
+    """`text_terms` of a text whose `normalize.words` are already known."""
+    stems = [stem(w) for w in folded if w not in language.stopwords]
     return stems + [f"{a}|{b}" for a, b in itertools.pairwise(stems)]
 
 
@@ -120,23 +125,55 @@ class Index:
             if d.kind == "offer"
         }
         self.systems = np.array([d.system for d in self.docs])
+        self.ids = [d.id for d in self.docs]
+        # Each system's docs, so a message naming systems needs no search through every doc.
+        self._of_system = {system: self.systems == system for system in set(self.systems.tolist())}
+        # All categories in one array, each offer's as one run of it: (start, end).
+        runs = list(self.categories_of.values())
+        self.category_docs = np.concatenate(runs) if runs else np.zeros(0, dtype=np.intp)
+        ends = itertools.accumulate(len(run) for run in runs)
+        self.category_runs = {
+            offer: (end - len(run), end)
+            for (offer, run), end in zip(self.categories_of.items(), ends, strict=True)
+        }
+
+    def named(self, systems: Iterable[str]) -> NDArray[np.bool_]:
+        """Which docs belong to one of `systems` (as `np.isin(self.systems, systems)`)."""
+        named = np.zeros(len(self.docs), dtype=bool)
+        for system in systems:
+            docs = self._of_system.get(system)
+            if docs is not None:
+                named |= docs
+        return named
 
     def scores(self, terms: Mapping[str, float]) -> tuple[NDArray[np.float64], float]:
         """Raw score of every doc and the query's total weighted idf (the best possible).
 
         `terms` maps each query term to how much it says about the topic (1.0 = fully).
         """
-        scores = np.zeros(len(self.docs))
         total = 0.0
+        postings: list[NDArray[np.int32]] = []
+        saturated: list[NDArray[np.float64]] = []
+        factors: list[float] = []
         for term, weight in terms.items():
             idf = self.idf.get(term)
             if idf is None:
                 total += self._unknown_idf(term) * weight
                 continue
             total += idf * weight
-            ids, saturated = self.postings[term]
-            # A term appears at most once per doc, so fancy-index addition is exact.
-            scores[ids] += idf * weight * saturated
+            ids, values = self.postings[term]
+            postings.append(ids)
+            saturated.append(values)
+            factors.append(idf * weight)
+        if not postings:
+            return np.zeros(len(self.docs)), total
+        # One bincount instead of one `scores[ids] += ...` per term: bincount adds the weights
+        # in array order, so every doc sums its terms in the same order, to the same doubles.
+        counts = [len(ids) for ids in postings]
+        contributions = np.repeat(factors, counts) * np.concatenate(saturated)
+        ids = np.concatenate(postings)
+        # With weights, bincount sums in doubles (the stubs only know its integer form).
+        scores = cast(NDArray[np.float64], np.bincount(ids, contributions, len(self.docs)))
         return scores, total
 
     def _unknown_idf(self, term: str) -> float:

@@ -13,22 +13,55 @@ import snowballstemmer
 MAX_CHARS = 2000
 
 _WORD = re.compile(r"[a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# The combining marks of the Combining Diacritical Marks block: accents, cedilla, tilde.
+_LATIN_MARKS = re.compile(
+    "["
+    + "".join(re.escape(chr(c)) for c in range(0x300, 0x370) if unicodedata.combining(chr(c)))
+    + "]"
+)
+# One space per character that is not an ASCII letter or digit (word breaks, not deletions).
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _STEMMER = snowballstemmer.stemmer("portuguese")
 
 
 def fold(text: str) -> str:
     """Lower case without accents, ordinals as letters (1º -> 1o), other symbols as spaces."""
-    text = text[:MAX_CHARS]
-    decomposed = unicodedata.normalize("NFKD", text.replace("°", "o"))
-    kept = [c for c in decomposed if not unicodedata.combining(c)]
-    return "".join(c if c.isascii() and c.isalnum() else " " for c in "".join(kept).lower())
+    return _NOT_ALNUM.sub(" ", _unaccented_lower(text))
+
+
+def _unaccented_lower(text: str) -> str:
+    """The first MAX_CHARS characters in lower case, without combining marks (accents).
+
+    Every message goes through here, so the work is done by C loops: NFKD splits accented
+    letters into letter + combining mark, a regex drops the marks of Latin letters, and only
+    other non-ASCII characters (rare) are looked at one by one. Same steps, same order, as the
+    obvious per-character version.
+    """
+    decomposed = unicodedata.normalize("NFKD", text[:MAX_CHARS].replace("°", "o"))
+    if not decomposed.isascii():
+        decomposed = _LATIN_MARKS.sub("", decomposed)
+        if not decomposed.isascii():
+            decomposed = _NON_ASCII.sub(_without_marks, decomposed)
+    return decomposed.lower()
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    """A run of non-ASCII characters without its combining marks."""
+    return "".join(c for c in run[0] if not unicodedata.combining(c))
 
 
 def words(text: str, abbreviations: Mapping[str, str]) -> list[str]:
     """Folded words with abbreviations expanded (vc -> voce, n -> nao)."""
     out: list[str] = []
-    for word in _WORD.findall(fold(text)):
-        out.extend(abbreviations.get(word, word).split())
+    # The words of fold(text) are the [a-z0-9] runs of its lower-case form: fold only turns
+    # the characters between them into spaces.
+    for word in _WORD.findall(_unaccented_lower(text)):
+        expansion = abbreviations.get(word)
+        if expansion is None:
+            out.append(word)
+        else:
+            out.extend(expansion.split())
     return out
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -31,13 +33,12 @@ class SignalReader:
     def __init__(self, kb: KnowledgeBase) -> None:
         lang = kb.language
         self._kb = kb
-        self._grau_1 = [re.compile(p) for p in lang.grau_1]
-        self._grau_2 = [re.compile(p) for p in lang.grau_2]
-        # Phrases padded with spaces, as normalize.has_phrase pads them (empty ones never match).
-        self._question = _padded(lang.question)
-        self._problem = _padded(lang.problem)
-        self._request = _padded(lang.request)
-        self._support = _padded(lang.support)
+        self._grau_1 = _any_of(lang.grau_1)
+        self._grau_2 = _any_of(lang.grau_2)
+        self._question = PhraseSet(lang.question)
+        self._problem = PhraseSet(lang.problem)
+        self._request = PhraseSet(lang.request)
+        self._support = PhraseSet(lang.support)
 
     @cached_property
     def _system_phrases(self) -> list[tuple[str, str]]:
@@ -52,6 +53,14 @@ class SignalReader:
         # Longer phrases first, so "balcao virtual" is found before a shorter overlapping one.
         return [(system_id, f" {phrase} ") for system_id, phrase in sorted(pairs, key=_longest)]
 
+    @cached_property
+    def _system_index(self) -> dict[str, list[tuple[int, str, str]]]:
+        """`_system_phrases` by first word, each with its place in that order."""
+        index: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        for place, (system_id, phrase) in enumerate(self._system_phrases):
+            index[phrase.split()[0]].append((place, system_id, phrase))
+        return dict(index)
+
     def read(self, text: str) -> Signals:
         """Read the signals of one message."""
         return self.read_words(text, words(text, self._kb.language.abbreviations))
@@ -65,26 +74,73 @@ class SignalReader:
         if first != second:
             grau = "1" if first else "2"
         padded = f" {flat} "
-        found: dict[str, int] = {}
-        for system_id, phrase in self._system_phrases:
-            if system_id not in found and (at := padded.find(phrase)) >= 0:
-                found[system_id] = at
-        systems = tuple(sorted(found, key=found.__getitem__))
-        opening = f" {' '.join(flat.split()[:4])} "
-        question = "?" in text or any(q in opening for q in self._question)
+        present = set(folded)
+        systems = self._systems(padded, present)
+        opening = folded[:4]
+        question = "?" in text or self._question.found_in(f" {' '.join(opening)} ", set(opening))
         return Signals(
             text=flat,
             grau=grau,
             systems=systems,
-            problem=any(p in padded for p in self._problem),
+            problem=self._problem.found_in(padded, present),
             question=question,
-            request=any(p in padded for p in self._request),
-            support=bool(systems) or any(p in padded for p in self._support),
+            request=self._request.found_in(padded, present),
+            support=bool(systems) or self._support.found_in(padded, present),
         )
 
+    def _systems(self, padded: str, present: set[str]) -> tuple[str, ...]:
+        """Systems named in the message, in order of appearance.
 
-def _padded(phrases: Iterable[str]) -> tuple[str, ...]:
-    return tuple(f" {phrase} " for phrase in phrases if phrase)
+        A system is placed where its longest phrase that occurs at all first occurs. Only the
+        phrases whose first word the message has are tried, in the same longest-first order.
+        """
+        index = self._system_index
+        tried = sorted(entry for word in present if word in index for entry in index[word])
+        found: dict[str, int] = {}
+        for _, system_id, phrase in tried:
+            if system_id not in found and (at := padded.find(phrase)) >= 0:
+                found[system_id] = at
+        return tuple(sorted(found, key=found.__getitem__))
+
+
+class PhraseSet:
+    """Phrases looked up by their first word, for whole-word search in a message.
+
+    A phrase can only occur in the space-padded words of a message if the message has its first
+    word, so a message is searched only for the few phrases starting with one of its words
+    instead of every phrase. Phrases without words can never occur and are dropped.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for phrase in phrases:
+            if phrase.split():
+                by_first[phrase.split()[0]].append(f" {phrase} ")
+        self._by_first = {word: tuple(padded) for word, padded in by_first.items()}
+
+    def found_in(self, padded: str, present: AbstractSet[str]) -> bool:
+        """Whether a phrase occurs in `padded`, the words of `present` joined and space-padded."""
+        by_first = self._by_first
+        return any(p in padded for word in present if word in by_first for p in by_first[word])
+
+
+def _any_of(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    """The patterns as one alternation when that is safe (one search instead of several).
+
+    Patterns that refer to their own groups (backreferences, conditionals) or set global flags
+    would change meaning inside a bigger pattern, so they stay separate.
+    """
+    compiled = [re.compile(p) for p in patterns]
+    if len(compiled) > 1 and not any(_SELF_REFERENCE.search(p.pattern) for p in compiled):
+        try:
+            return [re.compile("|".join(f"(?:{p.pattern})" for p in compiled))]
+        except re.error:
+            pass
+    return compiled
+
+
+# Backreferences (\1, (?P=name)), conditionals ((?(1)...)) and inline flags ((?i)).
+_SELF_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux-]+\)")
 
 
 def _longest(pair: tuple[str, str]) -> int:

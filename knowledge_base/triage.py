@@ -10,17 +10,20 @@ Intent adjusts scores before the decision (thresholds are in decide.py):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz, process
 
 from .decide import TOP, decide
 from .decision import Candidate, Decision
-from .index import Index, text_terms
+from .index import Index, text_terms, word_terms
 from .models import Article, KnowledgeBase, Offer
-from .normalize import stem, words
+from .normalize import MAX_CHARS, stem, words
+from .phrases import PhraseScorer
 from .signals import SignalReader, Signals
 from .spelling import Speller
 
@@ -35,6 +38,9 @@ GENERIC_WEIGHT = 0.3
 # the message.
 RERANK_TOP = 6
 PHRASE_WEIGHT = 0.15
+# Sets of named systems whose score shifts are kept (a message names one or two).
+MAX_SHIFTS = 256
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,13 @@ class Ranking:
 class Triage:
     """Pure, deterministic triage over one knowledge base; build once, call `decide` often."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, cache_size: int = 0) -> None:
+        """Build the index, speller and phrases of `kb`.
+
+        `cache_size` > 0 keeps the decisions of that many recent messages (each at most
+        MAX_CHARS characters long), for messages that repeat; off by default, so that
+        measurements of `decide` measure the engine.
+        """
         self.kb = kb
         self.index = Index(kb)
         self.signals = SignalReader(kb)
@@ -58,6 +70,10 @@ class Triage:
         vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
         self.speller = Speller(vocabulary)
         self.generic = _generic_stems(kb)
+        abbreviations = kb.language.abbreviations
+        # See `_terms_of`: when normalizing corrected words again would change them.
+        self._plain_expansions = _plain_expansions(abbreviations)
+        self._abbreviated = frozenset(k for k, v in abbreviations.items() if v.split() != [k])
         stop = kb.language.stopwords
         self.phrases = {
             a.id: [
@@ -66,6 +82,10 @@ class Triage:
             ]
             for a in kb.articles.values()
         }
+        self.phrase_scorer = PhraseScorer(self.phrases)
+        self._shifts: dict[frozenset[str], NDArray[np.float64]] = {}
+        # Triage is pure and a Decision is immutable, so a decision can be handed out twice.
+        self._cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size > 0 else None
 
     def query_terms(self, text: str) -> dict[str, float]:
         """Index terms of a message with their topic weight; misspelt words are corrected."""
@@ -81,10 +101,23 @@ class Triage:
                 word = self.speller.correct(word) or word
             fixed.append(word)
         weighted: dict[str, float] = {}
-        for term in text_terms(" ".join(fixed), lang):
-            generic = any(part in self.generic for part in term.split("|"))
+        for term in self._terms_of(fixed):
+            generic = not self.generic.isdisjoint(term.split("|"))
             weighted.setdefault(term, GENERIC_WEIGHT if generic else 1.0)
         return weighted
+
+    def _terms_of(self, fixed: list[str]) -> list[str]:
+        """`text_terms` of the corrected words, joined.
+
+        Normalizing them again is skipped when it would give them back unchanged: when they are
+        plain words (folded words, plain expansions, speller corrections from the folded
+        articles), none is an abbreviation, and the line fits in MAX_CHARS.
+        """
+        text = " ".join(fixed)
+        plain = self._plain_expansions and self._abbreviated.isdisjoint(fixed)
+        if plain and len(text) <= MAX_CHARS:
+            return word_terms(fixed, self.kb.language)
+        return text_terms(text, self.kb.language)
 
     def rank(self, text: str) -> Ranking:
         """Signals plus the best articles and offers ranked by adjusted score."""
@@ -96,71 +129,109 @@ class Triage:
         idf = self.index.idf
         evidence = sum(idf[t] * w for t, w in terms.items() if "|" not in t and t in idf)
         scores = raw / total if total else raw
+        matched = raw > 0
         if signals.systems:
-            named = np.isin(self.index.systems, signals.systems)
-            matched = raw > 0
-            scores = scores + np.where(matched & named, SYSTEM_BONUS, 0.0)
-            scores = scores - np.where(matched & ~named, SYSTEM_MALUS, 0.0)
+            # Matched docs of a named system gain SYSTEM_BONUS, other matched docs lose
+            # SYSTEM_MALUS (adding -x is subtracting x, to the same double).
+            scores = scores + np.where(matched, self._system_shift(signals.systems), 0.0)
         wants_person = signals.request or (signals.problem and not signals.question)
         article_factor = PROBLEM_ARTICLE_FACTOR if wants_person else 1.0
         offer_factor = QUESTION_OFFER_FACTOR if signals.question and not wants_person else 1.0
+        ids = self.index.ids
+        top = self._top(matched, scores, self.index.articles, RERANK_TOP + TOP)
+        # (id, score) pairs: the re-ranking makes the Candidates, once.
         articles = [
-            Candidate("article", self.index.docs[n].id, round(float(scores[n]) * article_factor, 4))
-            for n in self._top(raw, scores, self.index.articles, RERANK_TOP + TOP)
+            (ids[n], round(value * article_factor, 4))
+            for n, value in zip(top, scores[top].tolist(), strict=True)
         ]
+        articles.sort(key=_pair_key)
+        top = self._top(matched, scores, self.index.offers, TOP)
+        categories = self._categories(matched, scores, [ids[n] for n in top])
         offers = [
-            Candidate(
-                "offer",
-                self.index.docs[n].id,
-                round(float(scores[n]) * offer_factor, 4),
-                self._category(raw, scores, self.index.docs[n].id),
-            )
-            for n in self._top(raw, scores, self.index.offers, TOP)
+            Candidate("offer", ids[n], round(value * offer_factor, 4), category)
+            for n, value, category in zip(top, scores[top].tolist(), categories, strict=True)
         ]
-        ranked_articles = self._rerank(folded, sorted(articles, key=_ranking_key))
-        return Ranking(signals, ranked_articles, tuple(sorted(offers, key=_ranking_key)), evidence)
+        offers.sort(key=_ranking_key)
+        return Ranking(signals, self._rerank(folded, articles), tuple(offers), evidence)
+
+    def _system_shift(self, systems: tuple[str, ...]) -> NDArray[np.float64]:
+        """+SYSTEM_BONUS for the docs of the named systems, -SYSTEM_MALUS for the others.
+
+        Kept per set of systems (messages name few): a lookup instead of three array passes.
+        """
+        key = frozenset(systems)
+        shift = self._shifts.get(key)
+        if shift is None:
+            shift = np.where(self.index.named(systems), SYSTEM_BONUS, -SYSTEM_MALUS)
+            shift.flags.writeable = False
+            if len(self._shifts) < MAX_SHIFTS:
+                self._shifts[key] = shift
+        return shift
 
     @staticmethod
     def _top(
-        raw: NDArray[np.float64], scores: NDArray[np.float64], among: NDArray[np.intp], k: int
+        matched: NDArray[np.bool_], scores: NDArray[np.float64], among: NDArray[np.intp], k: int
     ) -> list[int]:
         """The `k` best docs of `among` that matched at all (ties: index order, deterministic)."""
-        matched = among[raw[among] > 0]
-        if len(matched) > k:
+        docs = among[matched[among]]
+        if len(docs) > k:
             # argpartition finds the k best in linear time; only those get sorted.
-            best = np.argpartition(-scores[matched], k - 1)[:k]
-            matched = matched[best]
-        return [int(n) for n in matched]
+            best = np.argpartition(-scores[docs], k - 1)[:k]
+            docs = docs[best]
+        top: list[int] = docs.tolist()
+        return top
 
-    def _category(
-        self, raw: NDArray[np.float64], scores: NDArray[np.float64], offer_id: str
-    ) -> str | None:
-        docs = self.index.categories_of.get(offer_id)
-        if docs is None or not len(docs) or raw[docs].max() <= 0:
-            return None
-        return self.index.docs[int(docs[int(np.argmax(scores[docs]))])].id
+    def _categories(
+        self, matched: NDArray[np.bool_], scores: NDArray[np.float64], offer_ids: list[str]
+    ) -> list[str | None]:
+        """The best category of each offer, None when none of its categories matched at all."""
+        if not offer_ids:
+            return []
+        docs = self.index.category_docs
+        # Two conversions for all offers, then plain Python over a few categories each.
+        hit = matched[docs].tolist()
+        values = scores[docs].tolist()
+        found: list[str | None] = []
+        for offer_id in offer_ids:
+            start, end = self.index.category_runs.get(offer_id, (0, 0))
+            if not any(hit[start:end]):
+                found.append(None)
+                continue
+            # The first of equal bests, as numpy's argmax picks.
+            best = max(range(start, end), key=values.__getitem__)
+            found.append(self.index.ids[int(docs[best])])
+        return found
 
-    def _rerank(self, folded: list[str], ranked: list[Candidate]) -> tuple[Candidate, ...]:
-        """Re-order the leading articles by how much the message resembles one of their phrases."""
+    def _rerank(self, folded: list[str], ranked: list[tuple[str, float]]) -> tuple[Candidate, ...]:
+        """Re-order the leading articles by how much the message resembles one of their phrases.
+
+        `ranked` holds (article id, score) pairs, best first.
+        """
         stop = self.kb.language.stopwords
         query = " ".join(w for w in folded if w not in stop)
         leading = ranked[:RERANK_TOP]
-        # Every phrase of the leading articles scored in one call (rapidfuzz, in C, in doubles
-        # as token_set_ratio returns them); an article's similarity is its best phrase's.
-        phrases = [p for c in leading for p in self.phrases[c.id]]
-        scores = process.cdist([query], phrases, scorer=fuzz.token_set_ratio, dtype=np.float64)
-        row: list[float] = scores[0].tolist()
-        head = []
-        start = 0
-        for c in leading:
-            end = start + len(self.phrases[c.id])
-            similarity = max(row[start:end], default=0) / 100
-            start = end
-            head.append(replace(c, score=round(c.score + PHRASE_WEIGHT * (similarity - 1), 4)))
-        return tuple(sorted(head, key=_ranking_key)) + tuple(ranked[RERANK_TOP:])
+        # An article's similarity is its best phrase's (rapidfuzz token_set_ratio, 0..100).
+        best = self.phrase_scorer.best(query, [article for article, _ in leading])
+        head = [
+            Candidate("article", article, round(score + PHRASE_WEIGHT * (b / 100 - 1), 4))
+            for (article, score), b in zip(leading, best, strict=True)
+        ]
+        head.sort(key=_ranking_key)
+        tail = [Candidate("article", article, score) for article, score in ranked[RERANK_TOP:]]
+        return (*head, *tail)
 
     def decide(self, text: str) -> Decision:
         """The catalog decision for one message (see the module docstring for thresholds)."""
+        if self._cached is not None and len(text) <= MAX_CHARS:
+            return self._cached(text)
+        return self._decide(text)
+
+    def cache_clear(self) -> None:
+        """Forget the kept decisions (see `cache_size`)."""
+        if self._cached is not None:
+            self._cached.cache_clear()
+
+    def _decide(self, text: str) -> Decision:
         return decide(self.kb, self.rank(text))
 
 
@@ -171,8 +242,24 @@ def _generic_stems(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(stem(w) for p in phrases for w in words(p, lang.abbreviations))
 
 
+def _plain_expansions(abbreviations: Mapping[str, str]) -> bool:
+    """Whether every expansion is plain lower-case ASCII words, as folded words are.
+
+    Then the corrected words of a message (folded words, expansions, speller corrections from the
+    folded articles) are all plain words, which normalizing again leaves alone unless they are
+    abbreviations or their line is cut at MAX_CHARS.
+    """
+    expanded = (word for expansion in abbreviations.values() for word in expansion.split())
+    return all(_PLAIN_WORD.fullmatch(word) for word in expanded)
+
+
 def _ranking_key(candidate: Candidate) -> tuple[float, str]:
     return (-candidate.score, candidate.id)
+
+
+def _pair_key(pair: tuple[str, float]) -> tuple[float, str]:
+    """`_ranking_key` of an (id, score) pair."""
+    return (-pair[1], pair[0])
 
 
 def _article_text(article: Article) -> str:

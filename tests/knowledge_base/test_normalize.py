@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,49 @@ def test_words_after_the_cut_are_ignored() -> None:
     found = words(text, {})
     assert found[0] == "eproc"
     assert "sei" not in found
+
+
+def _fold_reference(text: str) -> str:
+    """fold as first written, one character at a time: what the fast version must match."""
+    decomposed = unicodedata.normalize("NFKD", text[:MAX_CHARS].replace("°", "o"))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c if c.isascii() and c.isalnum() else " " for c in kept.lower())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Combining marks typed separately (NFD input) vanish like precomposed accents.
+        ("autenticac\u0327a\u0303o", "autenticacao"),
+        ("Ça\u0301", "ca"),
+        # A mark outside the Latin block (combining dotted grave, U+1DC0) is dropped too.
+        ("se\u1dc0nha", "senha"),
+        # The combining grapheme joiner has combining class 0: it is a break, not an accent.
+        ("se\u034fnha", "se nha"),
+        ("eproc😀senha", "eproc senha"),
+        ("eproc 😀 senha", "eproc   senha"),
+        ("1º grau, 2° grau, 3ª vara", "1o grau  2o grau  3a vara"),
+        ("İNSTÂNCIA", "instancia"),
+        ("ﬁm ½", "fim 1 2"),
+        ("ＥＰＲＯＣ", "eproc"),
+        ("Привет мир", " " * 10),
+        ("senha 你好", "senha   "),
+    ],
+)
+def test_fold_edge_cases(text: str, expected: str) -> None:
+    assert fold(text) == expected
+    assert fold(text) == _fold_reference(text)
+
+
+def test_fold_matches_the_per_character_definition_on_every_bmp_character() -> None:
+    # Every character of the Basic Multilingual Plane, alone and between letters.
+    for start in range(0, 0x10000, 4096):
+        chars = [chr(c) for c in range(start, start + 4096) if not 0xD800 <= c < 0xE000]
+        alone = "".join(chars)[: MAX_CHARS // 2]
+        for text in (*chars, "".join(f"a{c}b" for c in chars[:600]), alone):
+            assert fold(text) == _fold_reference(text), repr(text[:40])
+
+
+def test_words_are_the_words_of_fold() -> None:
+    text = "Autenticação İNSTÂNCIA: 1º grau — ﬁm!!\u200bsenha\u0301 ok😀sei"
+    assert words(text, {}) == fold(text).split()
