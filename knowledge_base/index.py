@@ -173,7 +173,7 @@ class Index:
         contributions = np.repeat(factors, counts) * np.concatenate(saturated)
         ids = np.concatenate(postings)
         # With weights, bincount sums in doubles (the stubs only know its integer form).
-        scores = cast(NDArray[np.float64], np.bincount(ids, contributions, len(self.docs)))
+        scores = cast("NDArray[np.float64]", np.bincount(ids, contributions, len(self.docs)))
         return scores, total
 
     def _unknown_idf(self, term: str) -> float:

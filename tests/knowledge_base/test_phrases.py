@@ -66,3 +66,17 @@ def test_scores_equal_token_set_ratio_bit_for_bit_on_random_words() -> None:
         query = phrase(12)
         keys = rng.sample(list(phrases), 6)
         assert scorer.best(query, keys) == [_expected(query, phrases[k]) for k in keys], query
+
+
+def test_many_phrases_per_key() -> None:
+    # Past 64 phrases a key's word masks are big integers: the last phrases must count too.
+    phrases = {
+        "a": [f"palavra{n} comum" for n in range(150)] + ["senha eproc"],
+        "b": ["nada"],
+        "c": [f"outra{n}" for n in range(70)] + ["eproc"],
+    }
+    scorer = PhraseScorer(phrases)
+    for query in ("senha eproc", "eproc", "palavra149", "comum nada"):
+        keys = ["b", "a", "c"]
+        assert scorer.best(query, keys) == [_expected(query, phrases[k]) for k in keys]
+    assert scorer.best("senha eproc", ["a"]) == [100.0]
