@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session, SQLModel
 
 from storage.tables import Conversation, User
-from storage.upserts import insert_unless_taken
+from storage.users import insert_user
 
 _USERS = SQLModel.metadata.tables[str(User.__tablename__)]
 _CONVERSATIONS = SQLModel.metadata.tables[str(Conversation.__tablename__)]
@@ -96,20 +96,16 @@ def start_turn(
     keys = {"telegram_user_id": telegram_user_id, "chat_id": chat_id}
     row = connection.execute(_LOAD, keys).first()
     if row is None:
-        values = {
-            "telegram_user_id": telegram_user_id,
-            "chat_id": chat_id,
-            "name": name,
-            "username": username,
-            "unreachable": False,
-            "created_at": now,
-        }
-        # Two workers may see a new user's first updates at once; the unique index picks one.
-        new_id = insert_unless_taken(
-            session, User, values, keys=("telegram_user_id",), returning="id"
+        new_id = insert_user(
+            session,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            name=name,
+            username=username,
+            now=now,
         )
         if new_id is not None:
-            user = Requester(int(new_id), telegram_user_id, chat_id, name, username)
+            user = Requester(new_id, telegram_user_id, chat_id, name, username)
             return Turn(user, None)
         row = connection.execute(_LOAD, keys).first()
         if row is None:

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.tables import User
-from storage.upserts import insert_if_absent
+from storage.upserts import insert_unless_taken
 
 # Built once: every turn starts with this lookup, and building the statement cost more than
 # running it (see docs/benchmarks.md, "## Flows").
@@ -18,6 +18,29 @@ _BY_TELEGRAM_ID = select(User).where(col(User.telegram_user_id) == bindparam("te
 def user_by_telegram_id(session: Session, *, telegram_user_id: int) -> User | None:
     """The user with this Telegram id, if the bot has seen them."""
     return session.exec(_BY_TELEGRAM_ID, params={"telegram_user_id": telegram_user_id}).first()
+
+
+def insert_user(
+    session: Session,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    name: str,
+    username: str | None,
+    now: datetime,
+) -> int | None:
+    """Store a user met for the first time: the new row's id, or None if the id is taken."""
+    values = {
+        "telegram_user_id": telegram_user_id,
+        "chat_id": chat_id,
+        "name": name,
+        "username": username,
+        "unreachable": False,
+        "created_at": now,
+    }
+    # Two workers may see a new user's first updates at once; the unique index picks one.
+    new_id = insert_unless_taken(session, User, values, keys=("telegram_user_id",), returning="id")
+    return None if new_id is None else int(new_id)
 
 
 def get_or_create_user(
@@ -32,16 +55,14 @@ def get_or_create_user(
     """The user for this Telegram id, created on first contact and kept up to date after."""
     user = user_by_telegram_id(session, telegram_user_id=telegram_user_id)
     if user is None:
-        values = {
-            "telegram_user_id": telegram_user_id,
-            "chat_id": chat_id,
-            "name": name,
-            "username": username,
-            "unreachable": False,
-            "created_at": now,
-        }
-        # Two workers may see a new user's first updates at once; the unique index picks one.
-        insert_if_absent(session, User, values, keys=("telegram_user_id",))
+        insert_user(
+            session,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            name=name,
+            username=username,
+            now=now,
+        )
         user = user_by_telegram_id(session, telegram_user_id=telegram_user_id)
         if user is None:
             raise LookupError(f"user {telegram_user_id} vanished right after being stored")
