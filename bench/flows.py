@@ -169,7 +169,7 @@ def run(
 
     batch == 1: one user at a time, one transaction per turn (the terminal chat).
     batch > 1: `batch` users at once, as the Telegram dispatcher serves them: each transaction
-    takes the next event of every one of them, each event in a savepoint, and commits once;
+    takes the next event of every one of them, with no savepoints, and commits once;
     a turn's latency is its whole transaction's (all its events arrived when it began).
     """
     rng = random.Random(7)

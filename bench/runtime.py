@@ -7,9 +7,10 @@ Usage: python bench/runtime.py [--write docs/benchmarks.md] [--postgres URL] [--
 (a) Updates per second from inbox to outbox on ONE dispatcher worker: the inbox is pre-filled
     with N realistic updates (conversations of simulated users, recorded first against a scratch
     store), then `Dispatcher.process_batch` drains them, up to `batch_size` updates of distinct
-    chats per transaction (claim, then per update in a savepoint: `Desk.handle`, outbox rows,
-    done; one commit), on SQLite and PostgreSQL, once per batch size (1: a transaction per
-    update). The process is pinned to one core.
+    chats per transaction (claim, then per update `Desk.handle`, outbox rows, done; one commit;
+    no savepoints: a failed batch is retried one update per transaction), on SQLite and
+    PostgreSQL, once per batch size (1: a transaction per update). The process is pinned to
+    one core.
 (b) Sustained outbound rate: the real `Sender` against the fake Bot API server with its real
     limits (30 messages/s overall, about 1/s per private chat), 1,000 chats with one queued
     message each, then 100 chats with 10 each; messages/s and the 429s the server served.
@@ -779,8 +780,9 @@ def section(
             "Bot API `message` updates, buttons `callback_query` updates. Tickets accumulate: "
             "no agent takes them, so the queues only grow.",
             "- One transaction = `Dispatcher.process_batch`: claim the oldest pending update of up "
-            "to *batch size* chats (all there are, when fewer), then for each in a savepoint "
-            "`Desk.handle`, the outbox rows (the callback answer included) and marking it done; "
+            "to *batch size* chats (all there are, when fewer), then for each (no savepoints: a "
+            "failed batch is retried one update per transaction) `Desk.handle`, the outbox rows "
+            "(the callback answer included) and marking it done; "
             "one commit. What each dispatcher worker runs in its thread (the runtime's batch "
             "size is 32), timed without the asyncio hop; p50/p99 are per transaction. *begin "
             "ms*: time to start a transaction (BEGIN IMMEDIATE on SQLite).",
