@@ -38,6 +38,7 @@ from storage import (
     export_user_data,
     normalize_code,
     open_ticket,
+    queue_fronts_of_user,
     queue_position,
     rate_ticket,
     save_conversation,
@@ -203,8 +204,16 @@ class Desk:
             # The ORM row, read fresh: start_turn may have updated it past the identity map.
             stored = session.get(User, user.id, populate_existing=True)
             return [] if stored is None else self.on_relay(session, stored, action)
-        erase_user_data(session, user_id=user.id, now=now)
+        self._erase(session, user, now)
         return []
+
+    def _erase(self, session: Session, user: Requester, now: datetime) -> None:
+        """Erase the user's data; those queued behind their cancelled tickets move up."""
+        fronts = queue_fronts_of_user(session, user_id=user.id)
+        erase_user_data(session, user_id=user.id, now=now)
+        if self.on_queue_changed is not None:
+            for offer_id, position in fronts.items():
+                self.on_queue_changed(session, offer_id, position)
 
     def _open(
         self, session: Session, user: Requester, chat_id: int, action: OpenTicket, now: datetime

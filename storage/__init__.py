@@ -60,7 +60,7 @@ from storage.outbox import (
     upsert_position_message,
 )
 from storage.privacy import erase_user_data, export_user_data
-from storage.queue import queue_position, queue_positions
+from storage.queue import queue_fronts_of_user, queue_position, queue_positions
 from storage.ratings import rate_ticket, rating_of
 from storage.retention import Purged, purge
 from storage.schema import ensure_schema, schema_status, upgrade
@@ -171,6 +171,7 @@ __all__ = [
     "open_ticket",
     "position_key",
     "purge",
+    "queue_fronts_of_user",
     "queue_position",
     "queue_positions",
     "queued_by_offer",

@@ -10,6 +10,7 @@ from sqlmodel import select as orm_select
 
 from storage.lifecycle import Status
 from storage.tables import OutboxMessage, Ticket, User
+from storage.tickets import tickets_of_user
 
 _TICKETS = SQLModel.metadata.tables[str(Ticket.__tablename__)]
 _ME = _TICKETS.alias("me")
@@ -105,6 +106,17 @@ def queue_positions(session: Session, *, offer_id: str) -> dict[int, int]:
     rows = session.exec(_QUEUED_IDS, params={"offer_id": offer_id}).all()
     ids = [ticket_id for ticket_id in rows if ticket_id is not None]
     return {ticket_id: n for n, ticket_id in enumerate(ids, start=1)}
+
+
+def queue_fronts_of_user(session: Session, *, user_id: int) -> dict[str, int]:
+    """Offer id → the position of the user's first queued ticket there (where others move up
+    if the user's tickets leave)."""
+    fronts: dict[str, int] = {}
+    for ticket in tickets_of_user(session, user_id=user_id, statuses=[Status.NOVO]):
+        position = queue_position(session, ticket=ticket)
+        if position is not None:
+            fronts[ticket.offer_id] = min(position, fronts.get(ticket.offer_id, position))
+    return fronts
 
 
 def _ticket_id(ticket: Ticket) -> int:

@@ -163,6 +163,31 @@ async def test_a_ticket_that_left_the_queue_gets_no_stale_position(
     assert bot.server.sent_messages(caio.id)[-1].body.startswith(last)
 
 
+async def test_a_user_erasing_their_data_moves_the_queue_behind_them_up(
+    bot: RunningBot,
+) -> None:
+    people = [await known_person(bot, name) for name in ("Ana", "Bia", "Caio")]
+    codes = []
+    for n, person in enumerate(people):
+        codes.append(bot.queue_ticket(person, f"Dúvida número {n} sobre a Minha Área"))
+        bot.advance(seconds=1)
+    ana, bia, caio = people
+
+    confirm = await bia.say("/apagar_dados")
+    assert "Apagar os seus dados pessoais?" in confirm.text
+    done = await bia.press("Sim, apagar meus dados")
+    assert "os seus dados pessoais foram apagados" in done.text
+
+    # Bia's ticket was cancelled with her data: Caio, behind her, moved up; Ana, ahead, did not.
+    news = await caio.news()
+    assert [m.body for m in news.messages] == [
+        f"Chamado {codes[2]}: a sua posição na fila agora é 2º."
+    ]
+    await asyncio.sleep(1)
+    assert position_messages(bot, ana) == []
+    assert bot.ticket(codes[1]).status == "cancelado"
+
+
 async def test_the_portuguese_command_menu_is_set_at_start(bot: RunningBot) -> None:
     assert bot.server.commands() == COMMAND_MENU
     [call] = bot.server.requests_for("setMyCommands")

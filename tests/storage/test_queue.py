@@ -18,6 +18,7 @@ from storage.outbox import POSITION, enqueue
 from storage.queue import (
     QueuedTicket,
     pending_out_of_queue,
+    queue_fronts_of_user,
     queue_position,
     queue_positions,
 )
@@ -89,6 +90,21 @@ def test_tickets_behind_move_up_when_one_is_taken(
 
     assert queue_position(session, ticket=first) is None
     assert (queue_position(session, ticket=second), queue_position(session, ticket=third)) == (1, 2)
+
+
+def test_a_users_queue_fronts_are_their_first_queued_ticket_in_each_offer(
+    session: Session, make_ticket: Callable[..., Ticket], make_user: Callable[..., User]
+) -> None:
+    ana, bia = make_user(401), make_user(402)
+    make_ticket(requester_id=bia.id, **at(0))
+    make_ticket(requester_id=ana.id, **at(1))  # 2nd in suporte-tecnico
+    make_ticket(requester_id=ana.id, **at(2))
+    taken = make_ticket(requester_id=ana.id, offer_id="sei", code_prefix="SEI", **at(0))
+    change_status(session, ticket=taken, to="em_atendimento", actor=agent_actor(9), now=NOW)
+    make_ticket(requester_id=ana.id, offer_id="sei", code_prefix="SEI", priority=1, **at(3))
+
+    assert queue_fronts_of_user(session, user_id=ana.id) == {"suporte-tecnico": 2, "sei": 1}
+    assert queue_fronts_of_user(session, user_id=bia.id) == {"suporte-tecnico": 1}
 
 
 @pytest.mark.parametrize("status", ["em_atendimento", "resolvido", "cancelado"])
