@@ -17,7 +17,7 @@ from storage import (
     drop_pending_for_ticket,
     enqueue,
 )
-from storage.outbox import queue_position_message
+from storage.position_messages import queue_position_message
 from storage.queue import pending_out_of_queue, queued_tickets
 
 LEFT_QUEUE = "the ticket left the queue"

@@ -45,8 +45,6 @@ from storage.message_links import (
     link_of_user_message,
 )
 from storage.outbox import (
-    POSITION,
-    POSITION_INTERVAL,
     OutboxStatus,
     drop_pending_for_chat,
     drop_pending_for_ticket,
@@ -55,8 +53,12 @@ from storage.outbox import (
     last_sent,
     mark_failed,
     mark_sent,
-    position_key,
     retry_later,
+)
+from storage.position_messages import (
+    POSITION,
+    POSITION_INTERVAL,
+    position_key,
     upsert_position_message,
 )
 from storage.privacy import erase_user_data, export_user_data

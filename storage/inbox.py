@@ -22,13 +22,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, inspect, or_
+from sqlalchemy import Integer, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.errors import UpdateAlreadyProcessed
+from storage.identity import stored_id
 from storage.tables import ERROR_MAX_LENGTH, InboxUpdate
 from storage.upserts import insert_if_absent
 
@@ -141,7 +142,7 @@ _CLAIM = _claiming(_claimable(), bindparam("b_limit", type_=Integer))
 
 def finish_update(session: Session, *, update: InboxUpdate, now: datetime) -> None:
     """Mark the update processed; raises UpdateAlreadyProcessed if it was finished meanwhile."""
-    update_key = _update_key(update)
+    update_key = stored_id(update, unsaved="the update must be stored before it is finished")
     connection = session.connection()
     if connection.execute(_FINISH, {"b_id": update_key, "b_now": now}).rowcount != 1:
         row = connection.execute(_STATUS, {"b_id": update_key}).first()
@@ -181,16 +182,6 @@ def clip_error(error: str) -> str:
     if len(error) <= ERROR_MAX_LENGTH:
         return error
     return error[: ERROR_MAX_LENGTH - 1] + "…"
-
-
-def _update_key(update: InboxUpdate) -> int:
-    # The identity survives commit-time expiry, so reading it costs no query.
-    state = inspect(update)
-    if state.identity is not None:
-        return int(state.identity[0])
-    if update.id is None:
-        raise ValueError("the update must be stored before it is finished")
-    return update.id
 
 
 def _lock_pending(session: Session, update: InboxUpdate) -> None:

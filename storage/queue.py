@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, inspect, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as orm_select
 
+from storage.identity import stored_id
 from storage.lifecycle import Status
 from storage.tables import OutboxMessage, Ticket, User
 from storage.tickets import tickets_of_user
@@ -93,7 +94,9 @@ def pending_out_of_queue(session: Session, *, offer_id: str, kind: str) -> list[
 
 def queue_position(session: Session, *, ticket: Ticket) -> int | None:
     """1 for the next ticket to be taken in its offer; None when the ticket is not queued."""
-    ticket_id = _ticket_id(ticket)
+    ticket_id = stored_id(
+        ticket, unsaved="the ticket must be flushed before it has a queue position"
+    )
     # A Core statement does not autoflush: flush as the ORM query did, so pending changes count.
     if session.autoflush:
         session.flush()
@@ -117,13 +120,3 @@ def queue_fronts_of_user(session: Session, *, user_id: int) -> dict[str, int]:
         if position is not None:
             fronts[ticket.offer_id] = min(position, fronts.get(ticket.offer_id, position))
     return fronts
-
-
-def _ticket_id(ticket: Ticket) -> int:
-    # The identity survives commit-time expiry, so reading it costs no query.
-    state = inspect(ticket)
-    if state.identity is not None:
-        return int(state.identity[0])
-    if ticket.id is None:
-        raise ValueError("the ticket must be flushed before it has a queue position")
-    return ticket.id

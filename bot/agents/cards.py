@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.agents.context import CARD, CARD_EDIT, THREAD, TOPIC, DeskServices
 from bot.agents.posting import queue, render_calls, requester
 from bot.outbound import Outbound
-from flows.actions import Keyboard
+from flows.actions import Keyboard, Reply
 from flows.intake_fields import display
 from flows.keyboards import button
 from storage import Agent, Ticket, attachments_of, queue_position
@@ -90,7 +90,7 @@ def card_buttons(ticket: Ticket) -> Keyboard:
 def card_params(services: DeskServices, session: Session, ticket: Ticket) -> dict[str, Any]:
     """sendMessage params of the card as the ticket is now (re-rendered when it is sent)."""
     info = ticket_info(services, session, ticket)
-    [call] = render_calls(services, 0, "desk/card", {"ticket": info}, card_buttons(ticket))
+    [call] = render_calls(services, 0, Reply("desk/card", {"ticket": info}, card_buttons(ticket)))
     return call.params
 
 
@@ -111,12 +111,16 @@ def open_desk(
     files = attachments_of(session, ticket_id=ticket.id)
     for number, file in enumerate(files, start=1):
         params = {"number": number, "total": len(files), "code": ticket.code}
-        caption = services.renderer.render("desk/attachment_caption", params)[:CAPTION_LIMIT]
-        photo = file.kind == "photo"
-        method, key = ("sendPhoto", "photo") if photo else ("sendDocument", "document")
-        sent = {key: file.file_id, "caption": caption, "parse_mode": "HTML"}
-        calls.append(Outbound(chat_id, method, sent, THREAD))
+        caption = services.renderer.render("desk/attachment_caption", params)
+        calls.append(file_call(chat_id, file.kind, file.file_id, caption, THREAD))
     return [replace(call, ticket_id=ticket.id) for call in calls]
+
+
+def file_call(chat_id: int, media: str, file_id: str, caption: str, kind: str) -> Outbound:
+    """sendPhoto or sendDocument of a file Telegram holds, its HTML caption within the limit."""
+    method, key = ("sendPhoto", "photo") if media == "photo" else ("sendDocument", "document")
+    params = {key: file_id, "caption": caption[:CAPTION_LIMIT], "parse_mode": "HTML"}
+    return Outbound(chat_id, method, params, kind)
 
 
 def refresh_card(services: DeskServices, session: Session, ticket: Ticket) -> None:

@@ -8,11 +8,10 @@ from bot.agents.posting import in_place, to_requester, to_thread
 from bot.agents.relay import Relay
 from bot.agents.updates import GroupMessage, Person
 from storage import (
+    OPEN_STATUSES,
     EventKind,
     InvalidTransition,
     Status,
-    add_event,
-    audit,
     change_status,
     queue_position,
 )
@@ -28,19 +27,6 @@ class TicketCommands:
         self.services = services
         self.relay = relay
 
-    def record(self, act: Act, action: str, outcome: str = "ok", **details: object) -> None:
-        """Append this action to the audit log."""
-        audit(
-            act.session,
-            action=action,
-            now=act.now,
-            actor_telegram_id=act.agent.telegram_user_id,
-            actor_name=act.agent.display_name,
-            ticket=act.ticket,
-            outcome=outcome,
-            details=details,
-        )
-
     def move(self, act: Act, to: Status, action: str, text: str | None = None) -> bool:
         """Change the ticket's status, tell the requester (outbox) and update card and queue."""
         ticket = act.ticket
@@ -54,20 +40,20 @@ class TicketCommands:
         except InvalidTransition:
             params = {"code": ticket.code, "status": old, "to": to.value}
             in_place(self.services, act, "desk/invalid_transition", params)
-            self.record(act, action, REFUSED, reason="invalid_transition", status=old)
+            act.record(action, REFUSED, reason="invalid_transition", status=old)
             return False
         self.services.pushes.status_changed(act.session, ticket)
         if position is not None:
             self.services.pushes.queue_changed(act.session, ticket.offer_id, position)
         refresh_card(self.services, act.session, ticket)
-        self.record(act, action, from_status=old, to_status=to.value)
+        act.record(action, from_status=old, to_status=to.value)
         return True
 
     def take(self, act: Act) -> None:
         """/assumir: the agent takes the ticket (from the queue, or from another agent)."""
         ticket = act.ticket
         assert ticket is not None
-        if ticket.status not in (Status.NOVO, Status.EM_ATENDIMENTO, Status.AGUARDANDO_USUARIO):
+        if ticket.status not in OPEN_STATUSES:
             self.move(act, Status.EM_ATENDIMENTO, "take")
             return
         previous = ticket.assigned_agent_id
@@ -78,7 +64,7 @@ class TicketCommands:
                 return
         else:
             refresh_card(self.services, act.session, ticket)
-            self.record(act, "take", previous_agent=previous)
+            act.record("take", previous_agent=previous)
         to_thread(
             self.services, act.session, ticket, "desk/taken", {"agent": act.agent.display_name}
         )
@@ -98,11 +84,7 @@ class TicketCommands:
         """/resolver [texto]: the answer (if any) to the user, then resolved (asks for a rating)."""
         ticket = act.ticket
         assert ticket is not None
-        if text.strip() and ticket.status in (
-            Status.NOVO,
-            Status.EM_ATENDIMENTO,
-            Status.AGUARDANDO_USUARIO,
-        ):
+        if text.strip() and ticket.status in OPEN_STATUSES:
             message = GroupMessage(
                 chat_id=act.chat_id,
                 chat_type="supergroup",
@@ -139,7 +121,7 @@ class TicketCommands:
         value = args.strip()
         if not value.isdigit() or int(value) not in PRIORITIES:
             in_place(self.services, act, "desk/priority_invalid", {"typed": value[:20]})
-            self.record(act, "priority", REFUSED, reason="invalid", typed=value[:20])
+            act.record("priority", REFUSED, reason="invalid", typed=value[:20])
             return
         old, ticket.priority = ticket.priority, int(value)
         act.session.add(ticket)
@@ -149,7 +131,7 @@ class TicketCommands:
         refresh_card(self.services, act.session, ticket)
         params = {**_by(act), "priority": ticket.priority}
         in_place(self.services, act, "desk/priority_set", params)
-        self.record(act, "priority", old=old, new=ticket.priority)
+        act.record("priority", old=old, new=ticket.priority)
 
     def article(self, act: Act, args: str) -> None:
         """/artigo ID: the knowledge base article, rendered, to the requester."""
@@ -162,33 +144,23 @@ class TicketCommands:
             in_place(
                 self.services, act, "desk/article_unknown", {"typed": article_id[:60], "ids": ids}
             )
-            self.record(act, "article", REFUSED, reason="unknown", article=article_id[:60])
+            act.record("article", REFUSED, reason="unknown", article=article_id[:60])
             return
         params = {"code": ticket.code, "article_id": article.id}
         if not to_requester(self.services, act.session, ticket, "desk/article_for_user", params):
             in_place(self.services, act, "desk/requester_gone", {"code": ticket.code})
             return
-        add_event(
-            act.session,
-            ticket=ticket,
-            kind=EventKind.MESSAGE,
-            actor=act.actor,
-            now=act.now,
-            text=self.services.renderer.render("desk/history_article", {"title": article.title}),
-        )
+        text = self.services.renderer.render("desk/history_article", {"title": article.title})
+        act.add_event(EventKind.MESSAGE, text)
         in_place(self.services, act, "desk/article_sent", {"title": article.title})
-        self.record(act, "article", article=article.id)
+        act.record("article", article=article.id)
 
     def note(self, act: Act, text: str) -> None:
         """`!texto` or /nota texto: an internal note in the history, never sent to the user."""
-        ticket = act.ticket
-        assert ticket is not None
         if not text.strip():
             return
-        add_event(
-            act.session, ticket=ticket, kind=EventKind.NOTE, actor=act.actor, now=act.now, text=text
-        )
-        self.record(act, "note")
+        act.add_event(EventKind.NOTE, text)
+        act.record("note")
 
 
 def _by(act: Act) -> dict[str, object]:

@@ -13,7 +13,7 @@ from bot.agents.settings import DeskSettings
 from bot.pushes import Pushes
 from bot.rendering import Renderer
 from knowledge_base.models import KnowledgeBase
-from storage import Agent, Ticket, agent_actor
+from storage import Agent, EventKind, Ticket, add_event, agent_actor, audit
 
 # Outbox kinds of the desk. Rows of THREADED kinds go to their ticket's topic (or under its card
 # where the group has no topics), resolved when sent: the topic may not exist when they are queued.
@@ -57,3 +57,29 @@ class Act:
     def actor(self) -> str:
         """The history's actor string for this agent."""
         return agent_actor(self.agent.telegram_user_id)
+
+    def record(self, action: str, outcome: str = "ok", **details: object) -> None:
+        """Append this action to the audit log."""
+        audit(
+            self.session,
+            action=action,
+            now=self.now,
+            actor_telegram_id=self.agent.telegram_user_id,
+            actor_name=self.agent.display_name,
+            ticket=self.ticket,
+            outcome=outcome,
+            details=details,
+        )
+
+    def add_event(self, kind: EventKind, text: str, *, visible_to_user: bool | None = None) -> None:
+        """Append an entry by this agent to the ticket's history."""
+        assert self.ticket is not None
+        add_event(
+            self.session,
+            ticket=self.ticket,
+            kind=kind,
+            actor=self.actor,
+            now=self.now,
+            text=text,
+            visible_to_user=visible_to_user,
+        )

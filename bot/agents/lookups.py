@@ -10,7 +10,6 @@ from bot.agents.posting import in_place
 from storage import (
     Role,
     agent_by_telegram_id,
-    audit,
     audit_entries,
     queued_by_offer,
     search_tickets,
@@ -46,7 +45,7 @@ class Lookups:
                 }
             )
         in_place(self.services, act, "desk/queues", {"offers": offers})
-        self._record(act, "queues")
+        act.record("queues")
 
     def search(self, act: Act, text: str) -> None:
         """/buscar TEXTO: tickets whose code or intake fields contain the text."""
@@ -58,7 +57,7 @@ class Lookups:
             for t in search_tickets(act.session, text=text)
         ]
         in_place(self.services, act, "desk/search", {"typed": text.strip()[:60], "tickets": found})
-        self._record(act, "search", matches=len(found))
+        act.record("search", matches=len(found))
 
     def show(self, act: Act, code: str) -> None:
         """/chamado [CODE]: a ticket's details (this thread's ticket without a code)."""
@@ -69,7 +68,7 @@ class Lookups:
         act.ticket = ticket
         info = ticket_info(self.services, act.session, ticket)
         in_place(self.services, act, "desk/ticket_info", {"ticket": info})
-        self._record(act, "show")
+        act.record("show")
 
     def audit_log(self, act: Act, code: str) -> None:
         """/auditoria [CODE]: supervisors read the latest entries (of a ticket, or all)."""
@@ -84,7 +83,7 @@ class Lookups:
         )
         params = {"code": ticket.code if ticket else None, "entries": list(reversed(entries))}
         in_place(self.services, act, "desk/audit", params)
-        self._record(act, "audit", shown=len(entries))
+        act.record("audit", shown=len(entries))
 
     def unlock(self, act: Act, args: str) -> None:
         """/desbloquear ID: a supervisor lifts an agent's lockout."""
@@ -98,30 +97,18 @@ class Lookups:
         )
         if target is None:
             in_place(self.services, act, "desk/unlock_unknown", {"typed": typed[:40]})
-            self._record(act, "unlock", REFUSED, reason="unknown", typed=typed[:40])
+            act.record("unlock", REFUSED, reason="unknown", typed=typed[:40])
             return
         unlock_agent(act.session, agent=target)
         in_place(self.services, act, "desk/unlocked", {"name": target.display_name})
-        self._record(act, "unlock", agent=target.telegram_user_id)
+        act.record("unlock", agent=target.telegram_user_id)
 
     def _supervisor(self, act: Act, action: str) -> bool:
         if act.agent.role == Role.SUPERVISOR:
             return True
         in_place(self.services, act, "desk/supervisors_only", {})
-        self._record(act, action, REFUSED, reason="role")
+        act.record(action, REFUSED, reason="role")
         return False
-
-    def _record(self, act: Act, action: str, outcome: str = "ok", **details: object) -> None:
-        audit(
-            act.session,
-            action=action,
-            now=act.now,
-            actor_telegram_id=act.agent.telegram_user_id,
-            actor_name=act.agent.display_name,
-            ticket=act.ticket,
-            outcome=outcome,
-            details=details,
-        )
 
 
 def _age(act: Act, since: datetime) -> dict[str, int]:

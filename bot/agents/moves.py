@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.agents.cards import open_desk, refresh_card, topic_name
 from bot.agents.commands import TicketCommands
 from bot.agents.context import IN_PLACE, Act, DeskServices
-from bot.agents.posting import in_place, queue, render_calls, to_requester
+from bot.agents.posting import Place, in_place, queue, reply_at, to_requester
 from bot.outbound import Outbound
 from flows.keyboards import column, named
-from storage import EventKind, Status, Ticket, add_event, change_status, queue_position
+from storage import OPEN_STATUSES, EventKind, Status, Ticket, change_status, queue_position
 from storage.audit import REFUSED
 
 # The seed's offer with the CSG → SEATI path (POP "Como abrir um Chamado para o SEI").
@@ -43,12 +43,9 @@ class Moves:
             ]
             shown = {"typed": args.strip()[:60], "offers": offers, "same": target is not None}
             in_place(self.services, act, "desk/transfer_invalid", shown)
-            self.commands.record(act, "transfer", REFUSED, reason="offer", typed=args.strip()[:60])
+            act.record("transfer", REFUSED, reason="offer", typed=args.strip()[:60])
             return
-        if ticket.status not in (Status.NOVO, Status.EM_ATENDIMENTO, Status.AGUARDANDO_USUARIO):
-            refused = {"code": ticket.code, "status": ticket.status, "to": "transferido"}
-            in_place(self.services, act, "desk/invalid_transition", refused)
-            self.commands.record(act, "transfer", REFUSED, reason="status", status=ticket.status)
+        if not self._movable(act, ticket, "transfer", "transferido"):
             return
         session, old_offer_id = act.session, ticket.offer_id
         old_offer = self.services.kb.offers.get(old_offer_id)
@@ -67,15 +64,8 @@ class Moves:
             "from_offer": old_name,
             "to_offer": target.name,
         }
-        add_event(
-            session,
-            ticket=ticket,
-            kind=EventKind.NOTE,
-            actor=act.actor,
-            now=act.now,
-            text=self.services.renderer.render("desk/history_transfer", params),
-            visible_to_user=True,
-        )
+        text = self.services.renderer.render("desk/history_transfer", params)
+        act.add_event(EventKind.NOTE, text, visible_to_user=True)
         explanation = self.services.kb.texts.get("oferta_incorreta", "")
         to_requester(
             self.services,
@@ -89,7 +79,7 @@ class Moves:
         self.services.pushes.queue_changed(session, target.id, 1)
         new_chat = self.services.settings.chat_for_offer(target.id)
         self._relocate(act, ticket, old_chat, new_chat, "desk/transferred", params)
-        self.commands.record(act, "transfer", from_offer=old_offer_id, to_offer=target.id)
+        act.record("transfer", from_offer=old_offer_id, to_offer=target.id)
 
     def escalate(self, act: Act) -> None:
         """/escalar: SEI goes from the agency's CSG to the SEI technical unit (SEATI); other
@@ -99,16 +89,13 @@ class Moves:
         chat = self.services.settings.escalation_chat(ticket.offer_id)
         if chat is None:
             in_place(self.services, act, "desk/escalation_unconfigured", {"code": ticket.code})
-            self.commands.record(act, "escalate", REFUSED, reason="unconfigured")
+            act.record("escalate", REFUSED, reason="unconfigured")
             return
         if ticket.escalated_at is not None or ticket.agent_chat_id == chat:
             in_place(self.services, act, "desk/already_escalated", {"code": ticket.code})
-            self.commands.record(act, "escalate", REFUSED, reason="already")
+            act.record("escalate", REFUSED, reason="already")
             return
-        if ticket.status not in (Status.NOVO, Status.EM_ATENDIMENTO, Status.AGUARDANDO_USUARIO):
-            refused = {"code": ticket.code, "status": ticket.status, "to": "escalado"}
-            in_place(self.services, act, "desk/invalid_transition", refused)
-            self.commands.record(act, "escalate", REFUSED, reason="status", status=ticket.status)
+        if not self._movable(act, ticket, "escalate", "escalado"):
             return
         session, old_chat = act.session, ticket.agent_chat_id
         ticket.escalated_at = act.now
@@ -118,18 +105,20 @@ class Moves:
             "sei": ticket.offer_id == SEI,
             "agent": act.agent.display_name,
         }
-        add_event(
-            session,
-            ticket=ticket,
-            kind=EventKind.NOTE,
-            actor=act.actor,
-            now=act.now,
-            text=self.services.renderer.render("desk/history_escalation", params),
-            visible_to_user=True,
-        )
+        text = self.services.renderer.render("desk/history_escalation", params)
+        act.add_event(EventKind.NOTE, text, visible_to_user=True)
         to_requester(self.services, session, ticket, "desk/user_escalated", params)
         self._relocate(act, ticket, old_chat, chat, "desk/escalated", params)
-        self.commands.record(act, "escalate", to_chat=chat, sei=ticket.offer_id == SEI)
+        act.record("escalate", to_chat=chat, sei=ticket.offer_id == SEI)
+
+    def _movable(self, act: Act, ticket: Ticket, action: str, to: str) -> bool:
+        """Only a ticket the desk still works on moves; otherwise the agent is told (audited)."""
+        if ticket.status in OPEN_STATUSES:
+            return True
+        refused = {"code": ticket.code, "status": ticket.status, "to": to}
+        in_place(self.services, act, "desk/invalid_transition", refused)
+        act.record(action, REFUSED, reason="status", status=ticket.status)
+        return False
 
     def _relocate(
         self,
@@ -144,21 +133,11 @@ class Moves:
         session = act.session
         old_thread, old_card = ticket.topic_thread_id, ticket.card_message_id
         if old_chat is not None:
-            notice: dict[str, object] = {}
-            if old_thread is not None:
-                notice["message_thread_id"] = old_thread
-            elif old_card is not None:
-                notice["reply_parameters"] = {
-                    "message_id": old_card,
-                    "allow_sending_without_reply": True,
-                }
+            # In the old topic, or (a group without topics) under the old card.
+            reply_to = old_card if old_thread is None else None
+            place = Place(old_chat, old_thread, reply_to, ticket.id)
             moved = {**params, "moved": new_chat != old_chat, "agent": act.agent.display_name}
-            for call in render_calls(self.services, old_chat, template, moved, (), **notice):
-                queue(
-                    session,
-                    Outbound(call.chat_id, call.method, call.params, IN_PLACE, ticket.id),
-                    self.services,
-                )
+            reply_at(self.services, session, place, template, moved)
         if new_chat is None or new_chat == old_chat:
             if old_thread is not None and old_chat is not None:
                 rename = {

@@ -31,15 +31,10 @@ def queue(
 
 
 def render_calls(
-    services: DeskServices,
-    chat_id: int,
-    template: str,
-    params: Mapping[str, object],
-    buttons: Keyboard = (),
-    **extra: Any,
+    services: DeskServices, chat_id: int, reply: Reply, **extra: Any
 ) -> list[Outbound]:
-    """sendMessage calls for a template (split at Telegram's limit)."""
-    return reply_calls(services.renderer, chat_id, Reply(template, params, buttons), **extra)
+    """sendMessage calls for a reply (split at Telegram's limit)."""
+    return reply_calls(services.renderer, chat_id, reply, **extra)
 
 
 def in_place(
@@ -88,8 +83,8 @@ def reply_at(
             "message_id": place.message_id,
             "allow_sending_without_reply": True,
         }
-    for call in render_calls(services, place.chat_id, template, params, buttons, **extra):
-        queue(session, replace(call, kind=IN_PLACE, ticket_id=place.ticket_id), services)
+    reply = Reply(template, params, buttons)
+    _post(services, session, place.chat_id, IN_PLACE, place.ticket_id, reply, **extra)
 
 
 def to_thread(
@@ -98,13 +93,11 @@ def to_thread(
     ticket: Ticket,
     template: str,
     params: Mapping[str, object],
-    buttons: Keyboard = (),
 ) -> None:
     """Post in the ticket's topic (or under its card); placed when sent."""
-    if ticket.agent_chat_id is None:
-        return
-    for call in render_calls(services, ticket.agent_chat_id, template, params, buttons):
-        queue(session, replace(call, kind=THREAD, ticket_id=ticket.id), services)
+    if ticket.agent_chat_id is not None:
+        reply = Reply(template, params)
+        _post(services, session, ticket.agent_chat_id, THREAD, ticket.id, reply)
 
 
 def to_requester(
@@ -113,16 +106,12 @@ def to_requester(
     ticket: Ticket,
     template: str,
     params: Mapping[str, object],
-    buttons: Keyboard = (),
 ) -> list[OutboxMessage]:
     """Tell the ticket's requester something (nothing when erased or unreachable)."""
     user = requester(session, ticket)
     if user is None:
         return []
-    return [
-        queue(session, replace(call, kind=TO_USER, ticket_id=ticket.id), services)
-        for call in render_calls(services, user.chat_id, template, params, buttons)
-    ]
+    return _post(services, session, user.chat_id, TO_USER, ticket.id, Reply(template, params))
 
 
 def requester(session: Session, ticket: Ticket) -> User | None:
@@ -131,3 +120,19 @@ def requester(session: Session, ticket: Ticket) -> User | None:
         return None
     user = session.get(User, ticket.requester_id)
     return None if user is None or user.unreachable else user
+
+
+def _post(
+    services: DeskServices,
+    session: Session,
+    chat_id: int,
+    kind: str,
+    ticket_id: int | None,
+    reply: Reply,
+    **extra: Any,
+) -> list[OutboxMessage]:
+    """Queue a reply's calls to a chat as rows of `kind` for the ticket."""
+    calls = render_calls(services, chat_id, reply, **extra)
+    return [
+        queue(session, replace(call, kind=kind, ticket_id=ticket_id), services) for call in calls
+    ]

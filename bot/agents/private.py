@@ -14,6 +14,7 @@ from bot.agents.posting import render_calls
 from bot.agents.qr import qr_png
 from bot.agents.updates import person
 from bot.outbound import Outbound
+from flows.actions import Reply
 from storage import Agent, OutboxMessage, OutboxStatus, agent_by_telegram_id, audit
 from storage.audit import REFUSED
 
@@ -52,27 +53,16 @@ class PrivateCommands:
         return self._code(session, agent, chat_id, args)
 
     def _enroll(self, session: Session, agent: Agent, chat_id: int) -> list[Outbound]:
-        if agent.locked:
-            self._record(
-                session,
-                agent.telegram_user_id,
-                agent.display_name,
-                "2fa_enroll",
-                REFUSED,
-                reason="locked",
+        if agent.locked or agent.totp_confirmed:
+            # A confirmed secret is shown once; a new one needs a supervisor's reset.
+            reason, template = (
+                ("locked", "desk/locked") if agent.locked else ("enrolled", "desk/2fa_already")
             )
-            return self._say(chat_id, "desk/locked", {})
-        if agent.totp_confirmed:
-            # The secret is shown once; a new one needs a supervisor's reset.
+            name = agent.display_name
             self._record(
-                session,
-                agent.telegram_user_id,
-                agent.display_name,
-                "2fa_enroll",
-                REFUSED,
-                reason="enrolled",
+                session, agent.telegram_user_id, name, "2fa_enroll", REFUSED, reason=reason
             )
-            return self._say(chat_id, "desk/2fa_already", {})
+            return self._say(chat_id, template, {})
         secret = self.services.factor.enroll(session, agent)
         uri = totp.provisioning_uri(secret, agent.display_name or str(agent.telegram_user_id))
         caption = self.services.renderer.render("desk/2fa_enroll", {"uri": uri, "secret": secret})
@@ -123,7 +113,7 @@ class PrivateCommands:
         return [Outbound(chat_id, "deleteMessage", params, "desk_reply")]
 
     def _say(self, chat_id: int, template: str, params: Mapping[str, object]) -> list[Outbound]:
-        return render_calls(self.services, chat_id, template, params)
+        return render_calls(self.services, chat_id, Reply(template, params))
 
     def _record(
         self,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.agents.cards import CAPTION_LIMIT
+from bot.agents.cards import CAPTION_LIMIT, file_call
 from bot.agents.context import IN_PLACE, RELAY_IN, RELAY_OUT, THREAD, TO_USER, Act, DeskServices
 from bot.agents.posting import in_place, queue, render_calls, requester
 from bot.agents.updates import GroupMessage
@@ -46,7 +46,7 @@ class Relay:
             or ticket.agent_chat_id is None
         ):
             reply = Reply("desk/relay_unavailable", {"code": action.code[:40]})
-            return render_calls(self.services, user.chat_id, reply.template, reply.params)
+            return render_calls(self.services, user.chat_id, reply)
         now = self.services.clock()
         if ticket.status == Status.AGUARDANDO_USUARIO:
             # The user answered what the agent asked for.
@@ -61,10 +61,8 @@ class Relay:
             add_event(
                 session, ticket=ticket, kind=EventKind.MESSAGE, actor=USER, now=now, text=caption
             )
-            photo = file.kind == "photo"
-            method, key = ("sendPhoto", "photo") if photo else ("sendDocument", "document")
-            params = {key: file.file_id, "caption": caption[:CAPTION_LIMIT], "parse_mode": "HTML"}
-            queue(session, Outbound(chat, method, params, RELAY_IN, ticket.id), self.services)
+            call = file_call(chat, file.kind, file.file_id, caption, RELAY_IN)
+            queue(session, replace(call, ticket_id=ticket.id), self.services)
             return []
         text = action.text or ""
         add_event(session, ticket=ticket, kind=EventKind.MESSAGE, actor=USER, now=now, text=text)
@@ -93,15 +91,7 @@ class Relay:
         if user is None:
             in_place(self.services, act, "desk/requester_gone", {"code": ticket.code})
             return False
-        text = message.body
-        add_event(
-            act.session,
-            ticket=ticket,
-            kind=EventKind.MESSAGE,
-            actor=act.actor,
-            now=act.now,
-            text=text,
-        )
+        act.add_event(EventKind.MESSAGE, message.body)
         rows = [
             queue(act.session, call, self.services)
             for call in self._to_user_calls(act, ticket, user, message, edited=False)
@@ -152,14 +142,7 @@ class Relay:
         user = requester(act.session, ticket)
         if user is None:
             return False
-        add_event(
-            act.session,
-            ticket=ticket,
-            kind=EventKind.EDIT,
-            actor=act.actor,
-            now=act.now,
-            text=message.body,
-        )
+        act.add_event(EventKind.EDIT, message.body)
         [first, *_] = self._to_user_calls(act, ticket, user, message, edited=True)
         if link.user_message_id is None:
             queue(act.session, first, self.services)
@@ -180,7 +163,7 @@ class Relay:
         self, chat_id: int, name: str, text: str, *, edited: bool
     ) -> list[Outbound]:
         params = {"name": name, "text": text, "edited": edited}
-        return render_calls(self.services, chat_id, "desk/from_user", params)
+        return render_calls(self.services, chat_id, Reply("desk/from_user", params))
 
     def _to_user_calls(
         self, act: Act, ticket: Ticket, user: User, message: GroupMessage, *, edited: bool
@@ -188,9 +171,8 @@ class Relay:
         signature = None if self.services.settings.anonymous_replies else act.agent.display_name
         params = {"signature": signature, "code": ticket.code, "edited": edited}
         if message.media is None:
-            calls = render_calls(
-                self.services, user.chat_id, "desk/to_user", {**params, "text": message.body}
-            )
+            reply = Reply("desk/to_user", {**params, "text": message.body})
+            calls = render_calls(self.services, user.chat_id, reply)
             return [replace(call, kind=RELAY_OUT, ticket_id=ticket.id) for call in calls]
         caption = self.services.renderer.render(
             "desk/to_user_caption", {**params, "text": message.caption or ""}

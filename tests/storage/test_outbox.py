@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.outbox import (
-    POSITION,
     OutboxStatus,
     drop_pending_for_chat,
     drop_pending_for_ticket,
@@ -22,9 +21,12 @@ from storage.outbox import (
     last_sent,
     mark_failed,
     mark_sent,
+    retry_later,
+)
+from storage.position_messages import (
+    POSITION,
     position_key,
     queue_position_message,
-    retry_later,
     upsert_position_message,
 )
 from storage.tables import ERROR_MAX_LENGTH, OutboxMessage, Ticket

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.desk import Desk
 from bot.pushes import LEFT_QUEUE, Pushes
-from storage.outbox import POSITION
+from storage.position_messages import POSITION
 from storage.tables import OutboxMessage, Ticket, User
 from storage.tickets import cancel_ticket
 

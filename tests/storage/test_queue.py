@@ -14,7 +14,8 @@ from sqlalchemy import Engine, event, text
 from sqlmodel import Session, delete
 
 from storage.history import agent_actor
-from storage.outbox import POSITION, enqueue
+from storage.outbox import enqueue
+from storage.position_messages import POSITION
 from storage.queue import (
     QueuedTicket,
     pending_out_of_queue,
