@@ -8,7 +8,8 @@ PostgreSQL cases are skipped with the reason, except under CI=true, where they f
 
 Import `postgres_server` into a conftest (and list it in `__all__`), and build that suite's
 `database_url` fixture on `empty_database`, which asks for `postgres_server` only for
-PostgreSQL, so SQLite cases never skip.
+PostgreSQL, so SQLite cases never skip. A suite on SQLite by default imports `backend` and
+`database_url` as well; a test parametrizes `backend` with "postgresql" to run there too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+
+from storage.sender_lease import ADVISORY_CLASS, schema_key
 
 POSTGRES_URL = os.environ.get(
     "TRIAGEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -98,3 +102,31 @@ def empty_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path)
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     yield url.render_as_string(hide_password=False)
     server.drop_schemas(schema)
+
+
+@pytest.fixture
+def backend() -> str:
+    """The store's backend; parametrize `backend` to run a test on PostgreSQL too."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database: a SQLite file under tmp_path, or a fresh PostgreSQL schema."""
+    yield from empty_database(backend, request, tmp_path)
+
+
+def end_lock_sessions(engine: Engine) -> list[bool]:
+    """End the PostgreSQL sessions holding the store's sender lock, as a lost network would;
+    whether each was ended."""
+    with engine.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        ended = connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid::bigint = :classid AND objid::bigint = :objid"
+            ),
+            {"classid": ADVISORY_CLASS, "objid": schema_key(schema) & 0xFFFFFFFF},
+        ).scalars()
+        return list(ended)

@@ -1,57 +1,36 @@
 """Fixtures: the fake Telegram server, and the bot with its agent desk on each driver.
 
-Every end-to-end test runs once per Telegram library; the store is a SQLite file (the storage
-tests in tests/storage/test_agents*.py cover PostgreSQL).
+Every end-to-end test runs once per Telegram library. The store is a SQLite file by default; the
+main journeys (marked `ALSO_ON_POSTGRESQL`, from tests/in_process_bot.py) also run on a fresh
+schema of the PostgreSQL server (see tests/stores.py), skipped when the server is unreachable,
+except under CI=true, where they fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import Any
+from functools import partial
 
-import pytest
 import pytest_asyncio
 
-from bot.telegram.drivers import LIBRARIES
-from tests.fake_telegram import FakeTelegramServer
 from tests.fake_telegram.fixtures import fake_telegram
+from tests.in_process_bot import BotSite, bot_site, library, started_bots
+from tests.stores import backend, database_url, postgres_server
 
 from .harness import DeskBot, make_desk_bot
 
-__all__ = ["fake_telegram"]
+__all__ = ["backend", "bot_site", "database_url", "fake_telegram", "library", "postgres_server"]
 
+# start(forum=..., desk=..., level2=...): the bot with options of `make_desk_bot`.
 StartDesk = Callable[..., Awaitable[DeskBot]]
 
 
-@pytest.fixture(params=LIBRARIES)
-def library(request: pytest.FixtureRequest) -> str:
-    """The Telegram library the bot runs on."""
-    return str(request.param)
-
-
 @pytest_asyncio.fixture
-async def start_desk(
-    fake_telegram: FakeTelegramServer, library: str, tmp_path: Path
-) -> AsyncIterator[StartDesk]:
+async def start_desk(bot_site: BotSite) -> AsyncIterator[StartDesk]:
     """Start the bot with an agents' group (options: forum, desk, level2)."""
-    started: list[DeskBot] = []
-    fake_telegram.limits.enabled = False
-
-    async def start(**options: Any) -> DeskBot:
-        url = f"sqlite:///{tmp_path / 'data' / 'triagem.db'}"
-        running = make_desk_bot(
-            fake_telegram, tmp_path=tmp_path, library=library, database_url=url, **options
-        )
-        started.append(running)
-        await running.start()
-        return running
-
-    yield start
-    for running in started:
-        await running.close()
-    for running in started:
-        running.check_delivery()
+    bot_site.server.limits.enabled = False
+    async with started_bots(partial(make_desk_bot, bot_site)) as start:
+        yield start
 
 
 @pytest_asyncio.fixture

@@ -1,15 +1,15 @@
 """The bot with its agent desk, run in this process against the fake Telegram server.
 
-Copied in spirit from tests/e2e/harness.py: `load_config` (here with a [desk] section),
-`build_app`, `Runtime(app, make_driver(...))` and `runtime.run(stop)` as a task. The test
-settles the bot (every update processed, nothing due left in the outbox) instead of sleeping.
+Wired and run by tests/in_process_bot.py, as tests/e2e does, from a config file with a [desk]
+section. The test settles the bot (every update processed, nothing due left in the outbox)
+instead of sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,7 @@ from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
 from bot.agents import totp
-from bot.app import App, build_app, utc_now
-from bot.config import load_config
-from bot.telegram.drivers import make_driver
+from bot.app import App
 from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.runner import Runtime
 from storage import (
@@ -36,23 +34,10 @@ from storage import (
     ticket_by_code,
 )
 from tests.fake_telegram import FakeChat, FakeTelegramServer, FakeUser, StoredMessage
+from tests.in_process_bot import BotSite, InProcessBot, OffsetClock, wire_bot
 
 SETTLE_TIMEOUT = 20.0
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-class OffsetClock:
-    """Real time plus an offset the test moves forward (trust expiry)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return utc_now() + self.offset
-
-    def advance(self, **delta: float) -> None:
-        """Jump forward (timedelta keywords)."""
-        self.offset += timedelta(**delta)
 
 
 def roomy_limiter() -> RateLimiter:
@@ -65,7 +50,7 @@ def roomy_limiter() -> RateLimiter:
 
 
 @dataclass
-class DeskBot:
+class DeskBot(InProcessBot):
     """The bot running in this event loop, its agents' group and store."""
 
     server: FakeTelegramServer
@@ -80,31 +65,6 @@ class DeskBot:
     def engine(self) -> Engine:
         """The bot's store."""
         return self.app.engine
-
-    async def start(self) -> None:
-        """Run the bot until it polls."""
-        self.task = asyncio.create_task(self.runtime.run(self.stop))
-        await self.server.wait_until(
-            lambda: self.server.requests_for("deleteWebhook") or self._crashed(),
-            timeout=15,
-            what="the bot to start polling",
-        )
-
-    async def close(self) -> None:
-        """Stop the bot and release its connections."""
-        self.stop.set()
-        try:
-            if self.task is not None:
-                await asyncio.wait_for(self.task, 15)
-        finally:
-            await self.runtime.driver.close()
-            self.engine.dispose()
-
-    def _crashed(self) -> bool:
-        if self.task is not None and self.task.done():
-            self.task.result()
-            raise AssertionError("the bot stopped by itself")
-        return False
 
     def _busy(self) -> bool:
         with Session(self.engine) as session:
@@ -237,34 +197,16 @@ def write_config(tmp_path: Path, desk: str) -> Path:
 
 
 def make_desk_bot(
-    server: FakeTelegramServer,
-    *,
-    tmp_path: Path,
-    library: str,
-    database_url: str,
-    forum: bool = True,
-    desk: str = "",
-    level2: FakeChat | None = None,
+    site: BotSite, *, forum: bool = True, desk: str = "", level2: FakeChat | None = None
 ) -> DeskBot:
     """Configure and wire the bot with an agents' group (not started yet)."""
-    group = server.add_group("Mesa de suporte", forum=forum)
+    group = site.server.add_group("Mesa de suporte", forum=forum)
     level2_line = f"level2_chat_id = {level2.id}\n" if level2 is not None else ""
-    path = write_config(tmp_path, f"[desk]\n{level2_line}{desk}")
-    config = load_config(
+    path = write_config(site.tmp_path, f"[desk]\n{level2_line}{desk}")
+    app, runtime, clock = wire_bot(
+        site,
         path,
-        {
-            "TRIAGEM_TELEGRAM__TOKEN": server.token,
-            "TRIAGEM_TELEGRAM__API_BASE_URL": server.base_url,
-            "TRIAGEM_TELEGRAM__LIBRARY": library,
-            "TRIAGEM_TELEGRAM__POLL_TIMEOUT": "5",
-            "TRIAGEM_TELEGRAM__AGENT_CHAT_ID": str(group.id),
-            "TRIAGEM_STORAGE__URL": database_url,
-        },
+        environ={"TRIAGEM_TELEGRAM__AGENT_CHAT_ID": str(group.id)},
+        limiter=roomy_limiter(),
     )
-    app = build_app(config)
-    clock = OffsetClock()
-    app.desk.clock = clock
-    telegram = config.telegram
-    driver = make_driver(telegram.library, telegram.token.get_secret_value(), telegram.api_base_url)
-    runtime = Runtime(app, driver, clock=clock, limiter=roomy_limiter())
-    return DeskBot(server, app, runtime, clock, group)
+    return DeskBot(site.server, app, runtime, clock, group)

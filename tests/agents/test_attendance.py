@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from storage import EventKind
+from tests.in_process_bot import ALSO_ON_POSTGRESQL
 
 from .flows import open_eproc_ticket
 from .harness import DeskBot
 
 
+@ALSO_ON_POSTGRESQL
 async def test_ticket_gets_a_named_topic_and_a_card_with_buttons(desk: DeskBot) -> None:
     bruno = desk.user("Bruno")
     code = await open_eproc_ticket(desk, bruno)
@@ -29,6 +31,7 @@ async def test_ticket_gets_a_named_topic_and_a_card_with_buttons(desk: DeskBot) 
     assert all(len(d.encode()) <= 64 for d in card.button_data())
 
 
+@ALSO_ON_POSTGRESQL
 async def test_agent_takes_replies_user_answers_notes_stay_internal_and_resolve_asks_rating(
     desk: DeskBot,
 ) -> None:

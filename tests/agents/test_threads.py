@@ -3,13 +3,24 @@ edits follow relayed messages, and a user with several tickets picks one."""
 
 from __future__ import annotations
 
+import pytest
+
 from storage import EventKind
+from tests.in_process_bot import ALSO_ON_POSTGRESQL, also_on_postgresql
 
 from .conftest import StartDesk
 from .flows import open_eproc_ticket, open_in_store, press_label
 from .harness import DeskBot
 
+# On PostgreSQL a relay queued while the sender re-creates a deleted topic can be committed after
+# `DeskOutbox.on_thread_lost` (bot/agents/outbox_hooks.py) looked for later rows: it is not
+# re-queued and, sent while the ticket has no topic, lands in the group's General topic.
+RELAY_RACES_TOPIC_RECREATION = pytest.mark.xfail(
+    reason="on_thread_lost misses a relay committed concurrently (PostgreSQL)", strict=False
+)
 
+
+@also_on_postgresql(RELAY_RACES_TOPIC_RECREATION)
 async def test_a_deleted_topic_is_recreated_and_nothing_is_lost(desk: DeskBot) -> None:
     ana = desk.agent("Ana")
     bruno = desk.user("Bruno")
@@ -38,6 +49,7 @@ async def test_a_deleted_topic_is_recreated_and_nothing_is_lost(desk: DeskBot) -
     assert len(failed) == 1 and "queued again" in (failed[0].error or "")
 
 
+@ALSO_ON_POSTGRESQL
 async def test_group_without_topics_threads_on_the_card(start_desk: StartDesk) -> None:
     desk = await start_desk(forum=False)
     ana = desk.agent("Ana")
@@ -65,6 +77,7 @@ async def test_group_without_topics_threads_on_the_card(start_desk: StartDesk) -
     assert "vou corrigir" in desk.texts(bruno)[-1]
 
 
+@ALSO_ON_POSTGRESQL
 async def test_edits_are_relayed_both_ways_and_both_versions_kept(desk: DeskBot) -> None:
     ana = desk.agent("Ana")
     bruno = desk.user("Bruno")
@@ -101,6 +114,7 @@ async def test_edits_are_relayed_both_ways_and_both_versions_kept(desk: DeskBot)
     )
 
 
+@ALSO_ON_POSTGRESQL
 async def test_a_user_with_two_tickets_in_attendance_chooses_one(desk: DeskBot) -> None:
     ana = desk.agent("Ana")
     bruno = desk.user("Bruno")

@@ -8,70 +8,30 @@ unreachable, except under CI=true, where it fails.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 
-from bot.telegram.drivers import LIBRARIES
-from bot.telegram.rate_limits import RateLimiter
 from tests.fake_telegram import FakeTelegramServer
 from tests.fake_telegram.fixtures import fake_telegram
-from tests.stores import empty_database, postgres_server
+from tests.in_process_bot import BotSite, bot_site, library, started_bots
+from tests.stores import backend, database_url, postgres_server
 
 from .harness import BotProcess, RunningBot, make_running_bot
 
-__all__ = ["fake_telegram", "postgres_server"]
+__all__ = ["backend", "bot_site", "database_url", "fake_telegram", "library", "postgres_server"]
 
+# start(limiter=..., environ=...): the bot with a rate limiter or TRIAGEM_* settings of the test.
 StartBot = Callable[..., Awaitable[RunningBot]]
 
 
-@pytest.fixture(params=LIBRARIES)
-def library(request: pytest.FixtureRequest) -> str:
-    """The Telegram library the bot runs on."""
-    return str(request.param)
-
-
-@pytest.fixture
-def backend() -> str:
-    """The store's backend; parametrize `backend` to run a test on PostgreSQL too."""
-    return "sqlite"
-
-
-@pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """An empty database: a SQLite file under tmp_path, or a fresh PostgreSQL schema."""
-    yield from empty_database(backend, request, tmp_path)
-
-
 @pytest_asyncio.fixture
-async def start_bot(
-    fake_telegram: FakeTelegramServer, library: str, database_url: str, tmp_path: Path
-) -> AsyncIterator[StartBot]:
+async def start_bot(bot_site: BotSite) -> AsyncIterator[StartBot]:
     """Start the bot in this process (once per test); stopped and checked afterwards."""
-    started: list[RunningBot] = []
-
-    async def start(
-        *, limiter: RateLimiter | None = None, environ: dict[str, str] | None = None
-    ) -> RunningBot:
-        running = make_running_bot(
-            fake_telegram,
-            tmp_path=tmp_path,
-            library=library,
-            database_url=database_url,
-            limiter=limiter,
-            environ=environ,
-        )
-        started.append(running)
-        await running.start()
-        return running
-
-    yield start
-    for running in started:
-        await running.close()
-    for running in started:
-        running.check_delivery()
+    async with started_bots(partial(make_running_bot, bot_site)) as start:
+        yield start
 
 
 @pytest_asyncio.fixture

@@ -1,12 +1,11 @@
 """The bot as it runs on Telegram, driven through the fake Bot API server by simulated users.
 
-`RunningBot` is the real thing in this process: `load_config` with environment overrides,
-`build_app`, `Runtime(app, make_driver(...))` and `runtime.run(stop)` as a task. `Person` plays one
-user. A *turn* is what the bot answers to one user action: the test waits until the update is
-processed (inbox row done) and every reply it queued for that chat has left the outbox, then
-takes the chat's messages it has not seen yet. So a turn is exact: no sleeping, no guessing how
-many messages a reply has, and an extra message shows up in the next turn instead of being
-missed.
+`RunningBot` is the real thing in this process, wired and run by tests/in_process_bot.py from
+environment settings alone. `Person` plays one user. A *turn* is what the bot answers to one
+user action: the test waits until the update is processed (inbox row done) and every reply it
+queued for that chat has left the outbox, then takes the chat's messages it has not seen yet.
+So a turn is exact: no sleeping, no guessing how many messages a reply has, and an extra
+message shows up in the next turn instead of being missed.
 """
 
 from __future__ import annotations
@@ -19,16 +18,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
-from bot.app import App, build_app, utc_now
-from bot.config import load_config
-from bot.telegram.drivers import make_driver
+from bot.app import App, utc_now
 from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.runner import Runtime
 from storage import (
@@ -45,24 +42,17 @@ from storage import (
     user_by_telegram_id,
 )
 from tests.fake_telegram import FakeTelegramServer, FakeUser, StoredMessage
+from tests.in_process_bot import (
+    BotSite,
+    InProcessBot,
+    OffsetClock,
+    fake_server_settings,
+    wire_bot,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 OPENED = re.compile(r"Código: ([A-Z]{2,4}-[A-Z0-9]{6})")
 TURN_TIMEOUT = 15.0
-
-
-class OffsetClock:
-    """The bot's clock: real time plus an offset the test can move forward (coalescing)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return utc_now() + self.offset
-
-    def advance(self, **delta: float) -> None:
-        """Jump forward (timedelta keywords)."""
-        self.offset += timedelta(**delta)
 
 
 @dataclass
@@ -239,7 +229,7 @@ class BotView:
             assert not undelivered, undelivered
 
 
-class RunningBot(BotView):
+class RunningBot(InProcessBot, BotView):
     """The bot running in this event loop against the fake server."""
 
     def __init__(
@@ -256,35 +246,7 @@ class RunningBot(BotView):
         self.offset_clock = clock
         self.library = library
         self.stop = asyncio.Event()
-        self.task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Run the bot; returns once it takes updates (getMe and setMyCommands done)."""
-        self.task = asyncio.create_task(self.runtime.run(self.stop))
-        # Polling: deleteWebhook is the last call before it (getUpdates is only logged once its
-        # long poll ends). Webhook: setWebhook, once the bot's server listens.
-        last = "setWebhook" if self.app.config.telegram.mode == "webhook" else "deleteWebhook"
-        await self.server.wait_until(
-            lambda: self.server.requests_for(last) or self._crashed(),
-            timeout=15,
-            what="the bot to start taking updates",
-        )
-
-    async def close(self) -> None:
-        """Stop the bot and release its connections."""
-        self.stop.set()
-        try:
-            if self.task is not None:
-                await asyncio.wait_for(self.task, 15)
-        finally:
-            await self.runtime.driver.close()
-            self.engine.dispose()
-
-    def _crashed(self) -> bool:
-        if self.task is not None and self.task.done():
-            self.task.result()  # raises what stopped the bot
-            raise AssertionError("the bot stopped by itself")
-        return False
+        self.task = None
 
     def advance(self, **delta: float) -> None:
         """Move the bot's clock forward (timedelta keywords)."""
@@ -400,11 +362,9 @@ class BotProcess(BotView):
         """The process environment: this one without TRIAGEM_*, plus the bot's settings."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGEM_")}
         env.update(
-            TRIAGEM_TELEGRAM__TOKEN=self.server.token,
-            TRIAGEM_TELEGRAM__API_BASE_URL=self.server.base_url,
-            TRIAGEM_TELEGRAM__LIBRARY=self.library,
-            TRIAGEM_TELEGRAM__POLL_TIMEOUT="1",
-            TRIAGEM_STORAGE__URL=self.url,
+            fake_server_settings(
+                self.server, library=self.library, database_url=self.url, poll_timeout=1
+            )
         )
         return env
 
@@ -450,38 +410,11 @@ class BotProcess(BotView):
             await self.process.wait()
 
 
-def fresh_config(tmp_path: Path, environ: dict[str, str]) -> Any:
-    """The bot's config as `triagem run` reads it: an (empty) file plus TRIAGEM_* overrides."""
-    path = tmp_path / "config.toml"
-    path.write_text("# e2e: everything comes from the environment\n", encoding="utf-8")
-    return load_config(path, environ)
-
-
 def make_running_bot(
-    server: FakeTelegramServer,
-    *,
-    tmp_path: Path,
-    library: str,
-    database_url: str,
-    limiter: RateLimiter | None = None,
-    environ: dict[str, str] | None = None,
+    site: BotSite, *, limiter: RateLimiter | None = None, environ: dict[str, str] | None = None
 ) -> RunningBot:
     """Configure, build and wire the bot for the fake server (not started yet)."""
-    config = fresh_config(
-        tmp_path,
-        {
-            "TRIAGEM_TELEGRAM__TOKEN": server.token,
-            "TRIAGEM_TELEGRAM__API_BASE_URL": server.base_url,
-            "TRIAGEM_TELEGRAM__LIBRARY": library,
-            "TRIAGEM_TELEGRAM__POLL_TIMEOUT": "5",
-            "TRIAGEM_STORAGE__URL": database_url,
-            **(environ or {}),
-        },
-    )
-    app = build_app(config)
-    clock = OffsetClock()
-    app.desk.clock = clock
-    telegram = config.telegram
-    driver = make_driver(telegram.library, telegram.token.get_secret_value(), telegram.api_base_url)
-    runtime = Runtime(app, driver, clock=clock, limiter=limiter)
-    return RunningBot(server, app, runtime, clock, library)
+    path = site.tmp_path / "config.toml"
+    path.write_text("# e2e: everything comes from the environment\n", encoding="utf-8")
+    app, runtime, clock = wire_bot(site, path, environ=environ, limiter=limiter)
+    return RunningBot(site.server, app, runtime, clock, site.library)

@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.telegram.drivers import make_driver
 from bot.telegram.sender import Sender
 from storage import SenderLease, enqueue
-from storage.sender_lease import ADVISORY_CLASS, schema_key
 from tests.fake_telegram import FakeUser
+from tests.stores import end_lock_sessions
 
 from .conftest import StartBot
 from .harness import BotView, RunningBot
@@ -165,7 +164,7 @@ async def test_a_waiting_sender_takes_over_when_the_holders_connection_is_lost(
             return logged(sender_logs, WAITING) == 2
 
         await eventually(second_waits, "the second sender to wait")
-        await asyncio.to_thread(terminate_lock_session, bot)
+        assert await asyncio.to_thread(end_lock_sessions, bot.engine) == [True]
         await eventually(first_noticed, "the bot's sender to notice it lost the lease")
         queue_notices(bot, to)
         await delivered_once(bot, to)
@@ -174,18 +173,3 @@ async def test_a_waiting_sender_takes_over_when_the_holders_connection_is_lost(
         await eventually(first_waits_again, "the bot's sender to wait")
         assert bot.task is not None
         assert not bot.task.done()
-
-
-def terminate_lock_session(bot: RunningBot) -> None:
-    """End the PostgreSQL session holding the store's sender lock, as a lost network would."""
-    with bot.engine.connect() as connection:
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-        ended = connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                " AND classid::bigint = :classid AND objid::bigint = :objid"
-            ),
-            {"classid": ADVISORY_CLASS, "objid": schema_key(schema) & 0xFFFFFFFF},
-        ).all()
-    assert ended == [(True,)]

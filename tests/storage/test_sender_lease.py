@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from storage import make_engine, sender_lease
-from storage.sender_lease import ADVISORY_CLASS, AdvisoryLease, FileLease, ProcessLease, schema_key
-from tests.stores import POSTGRES_URL, PostgresServer
+from storage.sender_lease import AdvisoryLease, FileLease, ProcessLease
+from tests.stores import POSTGRES_URL, PostgresServer, end_lock_sessions
 
 REPO = Path(__file__).resolve().parents[2]
 ONLY_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -106,17 +106,7 @@ def test_a_lost_lock_connection_is_noticed_and_frees_the_lease(
     lease = sender_lease(empty_engine)
     assert isinstance(lease, AdvisoryLease)
     assert lease.acquire()
-    with other_engine.connect() as connection:
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-        killed = connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                " AND classid::bigint = :classid AND objid::bigint = :objid"
-            ),
-            {"classid": ADVISORY_CLASS, "objid": schema_key(schema) & 0xFFFFFFFF},
-        ).all()
-    assert killed == [(True,)]
+    assert end_lock_sessions(other_engine) == [True]
     assert not lease.alive()
     assert eventually_acquired(other_engine)
     lease.release()  # closing the dead connection is harmless
