@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
+from storage.writer_gate import WriterGate
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -50,7 +52,10 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    # Each transaction takes the write lock at BEGIN (BEGIN IMMEDIATE): a deferred transaction
+    # that reads and then writes fails at once with SQLITE_BUSY when another writer committed
+    # meanwhile; taking the lock up front makes it wait instead, in the gate's queue.
+    WriterGate(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000).install(engine)
     return engine
 
 
@@ -65,9 +70,3 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
-
-
-def _begin_immediate(connection: Any) -> None:
-    # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
-    # another writer committed meanwhile; taking the write lock up front makes it wait instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")

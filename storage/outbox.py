@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, select, update
 
 from storage.inbox import clip_error
@@ -93,9 +93,19 @@ def enqueue(
 
 
 def due_messages(
-    session: Session, *, now: datetime, limit: int, busy_chats: Collection[int] = ()
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    busy_chats: Collection[int] = (),
+    limited_chats: Collection[int] = (),
+    unlimited_methods: Collection[str] = (),
 ) -> list[OutboxMessage]:
-    """The first pending message of each chat not in `busy_chats`, if due; oldest first."""
+    """The first pending message of each chat not in `busy_chats`, if due; oldest first.
+
+    Of the chats in `limited_chats` (out of their rate limit for now) only heads calling one of
+    `unlimited_methods` come: the others would only fill the batch and hide sendable chats.
+    """
     if limit < 1:
         return []
     pending = col(OutboxMessage.status) == OutboxStatus.PENDING.value
@@ -109,6 +119,13 @@ def due_messages(
     query = select(OutboxMessage).where(pending, due, col(OutboxMessage.id).in_(heads))
     if busy_chats:
         query = query.where(col(OutboxMessage.chat_id).not_in(busy_chats))
+    if limited_chats:
+        query = query.where(
+            or_(
+                col(OutboxMessage.chat_id).not_in(limited_chats),
+                col(OutboxMessage.method).in_(unlimited_methods),
+            )
+        )
     query = (
         query.order_by(col(OutboxMessage.id))
         .limit(limit)
@@ -229,6 +246,9 @@ def _insert_or_coalesce(
 
 def _attached(session: Session, row: dict[str, Any]) -> OutboxMessage:
     """The stored row as a persistent object of the session, as if loaded (no query, no flush)."""
+    # Building an object by hand skips what the first ORM use does: configure the mappers (a
+    # no-op once done). Without it, a process whose first ORM step is an enqueue fails.
+    configure_mappers()
     manager = inspect(OutboxMessage).class_manager
     message: OutboxMessage = manager.new_instance()
     message.__dict__.update(row)

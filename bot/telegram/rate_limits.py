@@ -101,6 +101,13 @@ class RateLimiter:
             self.record(chat_id, now)
         return wait
 
+    def limited_chats(self, now: float | None = None) -> set[int]:
+        """The chats that must wait before their next message (their own limit or a pause)."""
+        now = self.clock() if now is None else now
+        limited = {chat for chat, bucket in self._chats.items() if bucket.wait(now) > 0}
+        limited.update(chat for chat, until in self._paused.items() if until > now)
+        return limited
+
     def pause_chat(self, chat_id: int, until: float) -> None:
         """Send nothing to `chat_id` before `until` (a 429's retry_after for that chat)."""
         self._paused[chat_id] = max(until, self._paused.get(chat_id, -math.inf))

@@ -167,7 +167,12 @@ class Sender:
             self._wake.clear()
             pause = self.idle_poll
             room = self.concurrency - len(tasks)
-            jobs = await asyncio.to_thread(self._due, set(self._in_flight)) if room > 0 else []
+            jobs = []
+            if room > 0:
+                # Chats out of their own limit are left out of the query, or the oldest heads
+                # (the chats just written to) would fill every batch and starve the others.
+                limited = self.limiter.limited_chats()
+                jobs = await asyncio.to_thread(self._due, set(self._in_flight), limited)
             started = 0
             for job in jobs:
                 if len(tasks) >= self.concurrency:
@@ -200,9 +205,16 @@ class Sender:
             if waiter not in tasks:
                 waiter.cancel()
 
-    def _due(self, busy: set[int]) -> list[Job]:
+    def _due(self, busy: set[int], limited: set[int]) -> list[Job]:
         with Session(self.engine) as session, session.begin():
-            rows = due_messages(session, now=self.clock(), limit=self.batch, busy_chats=busy)
+            rows = due_messages(
+                session,
+                now=self.clock(),
+                limit=self.batch,
+                busy_chats=busy,
+                limited_chats=limited,
+                unlimited_methods=UNLIMITED,
+            )
             jobs = [
                 Job(r.id or 0, r.chat_id, r.method, dict(r.params), r.attempts, r.kind, r.ticket_id)
                 for r in rows

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,6 +136,47 @@ def test_only_the_first_pending_message_of_each_chat_is_due_oldest_first(
     assert due(session, limit=2) == ["b1", "a1"]
     assert due(session, limit=0) == []
     assert due(session, busy_chats={BIA, DESK}) == ["a1"]
+
+
+def test_chats_out_of_their_rate_limit_are_left_out_except_for_unlimited_calls(
+    session: Session,
+) -> None:
+    say(session, ANA, "a1")
+    enqueue(
+        session,
+        chat_id=BIA,
+        method="answerCallbackQuery",
+        params={"callback_query_id": "9"},
+        now=NOW,
+    )
+    say(session, DESK, "d1")
+    say(session, BIA, "b2")
+    session.commit()
+
+    limited = {"limited_chats": {ANA, BIA}, "unlimited_methods": {"answerCallbackQuery"}}
+    assert due(session, **limited) == ["answerCallbackQuery", "d1"]
+    assert due(session, limited_chats={ANA, BIA}) == ["d1"]
+    # A limited chat's later messages never overtake its head.
+    assert due(session, limited_chats={ANA}, busy_chats={DESK}) == ["answerCallbackQuery"]
+
+
+def test_enqueue_works_as_the_first_orm_step_of_a_process(tmp_path: Path) -> None:
+    """enqueue builds its object by hand: it must not rely on an earlier query having run."""
+    script = f"""
+from datetime import datetime, UTC
+from sqlmodel import Session, SQLModel
+import storage.tables
+from storage import enqueue, make_engine
+engine = make_engine("sqlite:///{tmp_path / "first.db"}")
+SQLModel.metadata.create_all(engine)
+with Session(engine) as session, session.begin():
+    row = enqueue(session, chat_id=1, method="sendMessage", params={{"text": "Oi"}},
+                  now=datetime.now(UTC))
+    print(row.id, row.status)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "pending"]
 
 
 @pytest.mark.parametrize("outcome", ["sent", "failed", "dropped"])

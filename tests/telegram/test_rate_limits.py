@@ -126,6 +126,21 @@ def test_acquire_records_only_when_it_says_go() -> None:
     assert limiter.acquire(USER) == 0.0
 
 
+def test_limited_chats_are_those_that_must_wait() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, global_per_second=1000)
+    limiter.record(USER)
+    limiter.record(GROUP)
+    limiter.pause_chat(OTHER_USER, until=clock.now + 5)
+    assert limiter.limited_chats() == {USER, GROUP, OTHER_USER}
+
+    clock.now += 1
+    assert limiter.limited_chats() == {GROUP, OTHER_USER}  # a group waits 3 s per message
+    clock.now += 4
+    assert limiter.limited_chats() == set()
+    assert all(limiter.delay(chat) == 0 for chat in (USER, OTHER_USER, GROUP))
+
+
 def test_many_idle_chats_are_forgotten() -> None:
     clock = FakeClock()
     limiter = RateLimiter(clock)

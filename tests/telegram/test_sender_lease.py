@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -25,33 +23,7 @@ from bot.telegram.sender import Sender
 from storage import enqueue, make_engine
 from tests.fake_telegram import FakeTelegramServer, FakeUser
 
-
-class Lease:
-    """A lease the test controls: `free` says whether it can be taken, `lose` takes it away."""
-
-    description = "the test's lease"
-
-    def __init__(self, *, free: bool = True) -> None:
-        self.free = free
-        self.held = False
-        self.acquired = 0
-
-    def acquire(self) -> bool:
-        if self.free and not self.held:
-            self.held = True
-            self.acquired += 1
-        return self.held
-
-    def alive(self) -> bool:
-        return self.held
-
-    def release(self) -> None:
-        self.held = False
-
-    def lose(self) -> None:
-        """Another process took the lease (as after this holder's connection was lost)."""
-        self.held = False
-        self.free = False
+from .senders import Lease, running
 
 
 @pytest.fixture
@@ -69,22 +41,6 @@ def person(fake_telegram: FakeTelegramServer) -> FakeUser:
     user = fake_telegram.add_user("Ana")
     fake_telegram.chat_of(user).bot_started = True
     return user
-
-
-@asynccontextmanager
-async def running(
-    engine: Engine, driver: Driver, lease: Lease, **options: Any
-) -> AsyncIterator[Sender]:
-    """A sender running in the background for the duration of the block."""
-    sender = Sender(engine, driver, lambda: datetime.now(UTC), lease=lease, **options)
-    stop = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop))
-    try:
-        yield sender
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
-    assert not lease.held, "the sender gives its lease up when it stops"
 
 
 def queue(engine: Engine, sender: Sender, person: FakeUser, text: str) -> None:
