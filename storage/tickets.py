@@ -55,6 +55,7 @@ _IN_ATTENDANCE = (
     )
     .order_by(_TICKETS.c.created_at.desc(), _TICKETS.c.id.desc())
 )
+_LOCK = core_select(_TICKETS.c.id).where(_TICKETS.c.id == bindparam("ticket_id")).with_for_update()
 
 
 def due_time(now: datetime, target_hours: float | None) -> datetime | None:
@@ -159,6 +160,15 @@ def change_status(
         from_status=old,
         to_status=new.value,
     )
+
+
+def lock_ticket(session: Session, *, ticket_id: int) -> None:
+    """Hold the ticket's row lock until the transaction ends: others taking it wait till then.
+
+    On SQLite every transaction holds the store's write lock from BEGIN already: nothing to do.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.connection().execute(_LOCK, {"ticket_id": ticket_id})
 
 
 def cancel_ticket(

@@ -11,7 +11,15 @@ from sqlmodel import Session, col, select
 from bot.agents.cards import card_params, topic_name
 from bot.agents.context import CARD, RELAY_IN, RELAY_OUT, SECRET, THREADED, TOPIC, DeskServices
 from bot.telegram.sender import Job
-from storage import MessageLink, OutboxMessage, OutboxStatus, Ticket, copy_sent, enqueue
+from storage import (
+    MessageLink,
+    OutboxMessage,
+    OutboxStatus,
+    Ticket,
+    copy_sent,
+    enqueue,
+    lock_ticket,
+)
 
 # What a secret-bearing row keeps once sent or given up: nothing of the call itself.
 SCRUBBED = {"scrubbed": True}
@@ -75,9 +83,19 @@ class DeskOutbox:
             self._scrub(session, job)
 
     def on_thread_lost(self, session: Session, job: Job) -> bool:
-        """Someone deleted the ticket's topic: a new one, a new card, and the rows queued again."""
-        ticket = session.get(Ticket, job.ticket_id) if job.ticket_id is not None else None
-        if job.kind not in THREADED or ticket is None or ticket.agent_chat_id != job.chat_id:
+        """Someone deleted the ticket's topic: a new one, a new card, and the rows queued again.
+
+        Under the ticket's row lock, which every transaction queueing a row for the ticket's
+        thread takes first (posting.queue) and keeps till commit: such a row committed before
+        the lock is granted is found below and queued again; one not yet numbered then waits
+        for this commit and comes after the new topic. None goes out while there is no topic.
+        """
+        if job.kind not in THREADED or job.ticket_id is None:
+            return False
+        lock_ticket(session, ticket_id=job.ticket_id)
+        # Read after the lock: the ticket as the last transaction to hold it left it.
+        ticket = session.get(Ticket, job.ticket_id, populate_existing=True)
+        if ticket is None or ticket.agent_chat_id != job.chat_id:
             return False
         now = self.services.clock()
         # The lost row and every later one of this ticket in this chat, in their order.

@@ -8,16 +8,24 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.agents.context import IN_PLACE, THREAD, TO_USER, Act, DeskServices
+from bot.agents.context import IN_PLACE, THREAD, THREADED, TO_USER, Act, DeskServices
 from bot.outbound import Outbound, reply_calls
 from flows.actions import Keyboard, Reply
-from storage import OutboxMessage, Ticket, User, enqueue
+from storage import OutboxMessage, Ticket, User, enqueue, lock_ticket
 
 
 def queue(
     session: Session, call: Outbound, services: DeskServices, dedupe_key: str | None = None
 ) -> OutboxMessage:
-    """Write one call to the outbox in the caller's transaction."""
+    """Write one call to the outbox in the caller's transaction.
+
+    A row for a ticket's thread is numbered under the ticket's row lock, held till commit, as
+    the re-creation of a deleted topic takes it too (DeskOutbox.on_thread_lost): the row is
+    either committed before the re-creation looks for the ticket's rows, or queued after the
+    new topic. (A new ticket's topic and card, open_desk, are invisible to others till commit.)
+    """
+    if call.kind in THREADED and call.ticket_id is not None:
+        lock_ticket(session, ticket_id=call.ticket_id)
     return enqueue(
         session,
         chat_id=call.chat_id,

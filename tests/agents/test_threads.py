@@ -3,24 +3,15 @@ edits follow relayed messages, and a user with several tickets picks one."""
 
 from __future__ import annotations
 
-import pytest
-
 from storage import EventKind
-from tests.in_process_bot import ALSO_ON_POSTGRESQL, also_on_postgresql
+from tests.in_process_bot import ALSO_ON_POSTGRESQL
 
 from .conftest import StartDesk
 from .flows import open_eproc_ticket, open_in_store, press_label
 from .harness import DeskBot
 
-# On PostgreSQL a relay queued while the sender re-creates a deleted topic can be committed after
-# `DeskOutbox.on_thread_lost` (bot/agents/outbox_hooks.py) looked for later rows: it is not
-# re-queued and, sent while the ticket has no topic, lands in the group's General topic.
-RELAY_RACES_TOPIC_RECREATION = pytest.mark.xfail(
-    reason="on_thread_lost misses a relay committed concurrently (PostgreSQL)", strict=False
-)
 
-
-@also_on_postgresql(RELAY_RACES_TOPIC_RECREATION)
+@ALSO_ON_POSTGRESQL
 async def test_a_deleted_topic_is_recreated_and_nothing_is_lost(desk: DeskBot) -> None:
     ana = desk.agent("Ana")
     bruno = desk.user("Bruno")
