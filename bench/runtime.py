@@ -69,6 +69,7 @@ from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from flows.events import Attachment, Button, Event, Text
 from storage import InboxUpdate, OutboxMessage, enqueue, make_engine, record_update
+from storage.writer_gate import gate_of
 from tests.fake_telegram import FakeTelegramServer, LimitConfig, StoredMessage
 
 SECTION = "## Runtime"
@@ -253,11 +254,12 @@ class LockWaits:
     """Time spent starting transactions: on SQLite, BEGIN IMMEDIATE waits for the write lock."""
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.count = 0
         self.seconds = 0.0
         self.worst = 0.0
-        # First and last of the engine's "begin" listeners: what lies between is the store's
-        # own BEGIN (IMMEDIATE on SQLite), including any wait for another writer.
+        # Around the store's own BEGIN (IMMEDIATE on SQLite, which waits for a writer of another
+        # process); the wait in this process's writer gate is the gate's own count.
         event.listen(engine, "begin", self._started, insert=True)
         event.listen(engine, "begin", self._begun)
 
@@ -277,7 +279,12 @@ class LockWaits:
 
     def line(self) -> str:
         """For the child's log, read back by the parent."""
-        return f"LOCKWAITS {self.count} {self.seconds:.6f} {self.worst:.6f}"
+        # On SQLite a transaction first waits in this process's writer gate, which runs
+        # before any other "begin" listener: its own count of the waits is added here.
+        gate = gate_of(self.engine)
+        seconds = self.seconds + (gate.waited if gate else 0.0)
+        worst = max(self.worst, gate.longest if gate else 0.0)
+        return f"LOCKWAITS {self.count} {seconds:.6f} {worst:.6f}"
 
 
 # ---------------------------------------------------------------------------------------------

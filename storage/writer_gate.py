@@ -11,6 +11,7 @@ still meet SQLite's busy handler, as before.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -33,6 +34,11 @@ class WriterGate:
         self.timeout = timeout
         self._lock = threading.Lock()
         self._holder: int | None = None
+        # Transactions that found the gate taken, and their waits in seconds (for operators
+        # and benchmarks: how much the one-writer store holds the process back).
+        self.waits = 0
+        self.waited = 0.0
+        self.longest = 0.0
 
     def install(self, engine: Engine) -> None:
         """Wrap each transaction of `engine` (BEGIN IMMEDIATE included) in the gate."""
@@ -74,7 +80,15 @@ class WriterGate:
         if self._holder == threading.get_ident():
             # A second connection of the holding thread: waiting here would never end.
             return
-        if self._lock.acquire(timeout=self.timeout):
+        acquired = self._lock.acquire(blocking=False)
+        if not acquired:
+            started = time.perf_counter()
+            acquired = self._lock.acquire(timeout=self.timeout)
+            waited = time.perf_counter() - started
+            self.waits += 1
+            self.waited += waited
+            self.longest = max(self.longest, waited)
+        if acquired:
             self._holder = threading.get_ident()
             info[_HELD] = True
 

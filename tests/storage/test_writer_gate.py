@@ -76,6 +76,8 @@ def test_a_second_writer_waits_in_the_gate_not_in_sqlite(engine: Engine, begins:
 
     assert done.is_set()
     assert begins == ["MainThread", "second"]
+    gate = gate_of(engine)
+    assert gate is not None and gate.waits == 1 and gate.longest >= 0.3
     assert notes(engine) == ["first", "second"]
 
 
