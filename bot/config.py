@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from cryptography.fernet import Fernet
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "TRIAGEM_"
 DEFAULT_FILE = Path("config.toml")
@@ -58,6 +59,18 @@ class DeskConfig(_Section):
     offer_chat_ids: dict[str, int] = {}
     escalation_chat_ids: dict[str, int] = {}
     max_failed_codes: int = Field(default=5, ge=1, le=20)
+    # Fernet key sealing agents' TOTP secrets in the store; empty: a key file in the data directory.
+    totp_key: SecretStr = SecretStr("")
+
+    @field_validator("totp_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value():
+            try:
+                Fernet(value.get_secret_value())
+            except ValueError:
+                raise ValueError("not a Fernet key (44 characters of url-safe base64)") from None
+        return value
 
 
 class Config(_Section):

@@ -53,6 +53,23 @@ def list_agents(session: Session) -> list[Agent]:
     return list(session.exec(select(Agent).order_by(col(Agent.telegram_user_id))).all())
 
 
+def agents_with_secret(session: Session) -> list[Agent]:
+    """Every agent holding a TOTP secret (enrolled or enrolling), by id."""
+    query = select(Agent).where(col(Agent.totp_secret).is_not(None)).order_by(col(Agent.id))
+    return list(session.exec(query).all())
+
+
+def replace_secret(session: Session, *, agent: Agent, old: str, new: str) -> bool:
+    """Store `new` as the agent's secret if it is still `old`; False when it changed meanwhile."""
+    result = session.exec(
+        update(Agent)
+        .where(col(Agent.id) == agent.id, col(Agent.totp_secret) == old)
+        .values(totp_secret=new)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount) == 1
+
+
 def remove_agent(session: Session, *, telegram_user_id: int) -> bool:
     """Unregister an agent; their tickets go back to nobody. False when there was none."""
     agent = agent_by_telegram_id(session, telegram_user_id=telegram_user_id)

@@ -20,6 +20,8 @@ SQLModel.metadata.naming_convention = {
 
 # Longest error text kept on an inbox or outbox row; longer ones are clipped.
 ERROR_MAX_LENGTH = 500
+# A sealed 32-character secret takes 147 characters, a sealed 64-character one 191.
+TOTP_SECRET_MAX_LENGTH = 255
 
 
 class User(SQLModel, table=True):
@@ -206,8 +208,10 @@ class Agent(SQLModel, table=True):
     telegram_user_id: int = Field(sa_type=BigInteger, unique=True)
     role: str = Field(max_length=16)
     display_name: str = Field(max_length=128)
-    # Base32 TOTP secret; None until enrollment starts. Never logged, never shown again.
-    totp_secret: str | None = Field(default=None, max_length=64)
+    # The TOTP secret as bot/agents/secret_box.py seals it ("fernet:" + token; plain base32 in
+    # rows from before migration 0004 until the bot's next start). None until enrollment starts.
+    # Never logged, never shown again.
+    totp_secret: str | None = Field(default=None, max_length=TOTP_SECRET_MAX_LENGTH)
     totp_confirmed: bool = False
     # The last accepted TOTP time step: a code of this step or an earlier one is a replay.
     totp_last_step: int | None = Field(default=None, sa_type=BigInteger)

@@ -138,12 +138,14 @@ class InProcessBot:
 
     async def start(self) -> None:
         """Run the bot; returns once it takes updates (getMe and setMyCommands done)."""
-        self.task = asyncio.create_task(self.runtime.run(self.stop))
         # Polling: deleteWebhook is the last call before it (getUpdates is only logged once its
-        # long poll ends). Webhook: setWebhook, once the bot's server listens.
+        # long poll ends). Webhook: setWebhook, once the bot's server listens. Counted, so a bot
+        # restarted on the same server waits for its own call.
         last = "setWebhook" if self.app.config.telegram.mode == "webhook" else "deleteWebhook"
+        before = len(self.server.requests_for(last))
+        self.task = asyncio.create_task(self.runtime.run(self.stop))
         await self.server.wait_until(
-            lambda: self.server.requests_for(last) or self._crashed(),
+            lambda: len(self.server.requests_for(last)) > before or self._crashed(),
             timeout=15,
             what="the bot to start taking updates",
         )

@@ -127,6 +127,17 @@ def test_token_is_not_shown_in_the_config_repr(tmp_path: Path) -> None:
     assert "123:abc" not in repr(config)
 
 
+def test_totp_key_from_the_environment_is_kept_secret_and_never_echoed() -> None:
+    key = "oGVNyfe58wPbx_vMDcJwtd1t-bs4-TXukwK-LB7KCpA="
+    config = load_config(environ={"TRIAGEM_DESK__TOTP_KEY": key})
+    assert config.desk.totp_key.get_secret_value() == key
+    assert key not in repr(config)
+    assert load_config(environ={}).desk.totp_key.get_secret_value() == ""
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={"TRIAGEM_DESK__TOTP_KEY": key[:-2]})
+    assert "desk.totp_key" in str(caught.value) and key[:-2] not in str(caught.value)
+
+
 def test_example_config_is_valid_and_documents_every_key() -> None:
     example = REPO / "config.example.toml"
     load_config(example, environ={})
@@ -203,6 +214,11 @@ CLI_ERRORS = {
         ["TRIAGEM_TELEGRAM__COLOUR", "telegram.colour"],
     ),
     "env without section": ("", {"TRIAGEM_DEBUG": "1"}, ["TRIAGEM_DEBUG"]),
+    "env malformed totp key": (
+        "",
+        {"TRIAGEM_DESK__TOTP_KEY": "hunter2"},
+        ["TRIAGEM_DESK__TOTP_KEY", "desk.totp_key", "not a Fernet key"],
+    ),
 }
 
 

@@ -20,7 +20,10 @@ from bot.agents.outbox_hooks import DeskOutbox
 from bot.agents.private import PrivateCommands
 from bot.agents.relay import Relay
 from bot.agents.second_factor import SecondFactor
+from bot.agents.secret_box import SecretBox
 from bot.agents.settings import DeskSettings
+from bot.agents.stored_secrets import seal_stored_secrets
+from bot.agents.totp_key import TotpKey
 from bot.agents.updates import group_button, group_message
 from bot.outbound import Outbound
 from bot.pushes import Pushes
@@ -41,8 +44,12 @@ class AgentDesk:
         pushes: Pushes,
         clock: Callable[[], datetime],
     ) -> None:
+        box = SecretBox(TotpKey(settings.totp_key, settings.totp_key_file))
         factor = SecondFactor(
-            clock, trusted_for=settings.trusted_for, max_failures=settings.max_failed_codes
+            clock,
+            box=box,
+            trusted_for=settings.trusted_for,
+            max_failures=settings.max_failed_codes,
         )
         self.services = DeskServices(kb, renderer, settings, pushes, clock, factor)
         self.relay = Relay(self.services)
@@ -53,6 +60,10 @@ class AgentDesk:
         self.outbox = DeskOutbox(self.services)
         self.table = CommandTable(self.services, self.commands, self.moves, self.lookups)
         self.messages = AgentMessages(self.services, self.relay, self.commands, self.table)
+
+    def start(self, session: Session) -> None:
+        """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""
+        seal_stored_secrets(session, self.services.factor.box)
 
     def on_ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
         """A new ticket's topic and card in its offer's agents' chat (none without a desk)."""

@@ -64,6 +64,12 @@ class PrivateCommands:
             )
             return self._say(chat_id, template, {})
         secret = self.services.factor.enroll(session, agent)
+        if secret is None:
+            name = agent.display_name
+            self._record(
+                session, agent.telegram_user_id, name, "2fa_enroll", REFUSED, reason="no_key"
+            )
+            return self._say(chat_id, "desk/code_unavailable", {})
         uri = totp.provisioning_uri(secret, agent.display_name or str(agent.telegram_user_id))
         caption = self.services.renderer.render("desk/2fa_enroll", {"uri": uri, "secret": secret})
         upload = {"upload": base64.b64encode(qr_png(uri)).decode(), "filename": QR_FILENAME}

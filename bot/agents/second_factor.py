@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,10 +11,15 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.agents import totp
+from bot.agents.secret_box import SecretBox
+from bot.agents.totp_key import KeyUnavailable
 from storage import Agent, accept_code, refuse_code, start_enrollment
 
+log = logging.getLogger(__name__)
 Verdict = Literal["ok", "not_enrolled", "locked", "code_needed"]
-Submitted = Literal["accepted", "confirmed", "wrong", "replayed", "locked", "not_enrolled"]
+Submitted = Literal[
+    "accepted", "confirmed", "wrong", "replayed", "locked", "not_enrolled", "unavailable"
+]
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,15 @@ class SecondFactor:
     """The TOTP policy: trusted period, replay refusal and lockout after too many wrong codes."""
 
     def __init__(
-        self, clock: Callable[[], datetime], *, trusted_for: timedelta, max_failures: int
+        self,
+        clock: Callable[[], datetime],
+        *,
+        box: SecretBox,
+        trusted_for: timedelta,
+        max_failures: int,
     ) -> None:
         self.clock = clock
+        self.box = box
         self.trusted_for = trusted_for
         self.max_failures = max_failures
 
@@ -45,10 +57,15 @@ class SecondFactor:
             return "code_needed"
         return "ok"
 
-    def enroll(self, session: Session, agent: Agent) -> str:
-        """Start (or restart) an unconfirmed enrollment; returns the new secret."""
+    def enroll(self, session: Session, agent: Agent) -> str | None:
+        """Start (or restart) an unconfirmed enrollment; the new secret, None without a key."""
         secret = totp.new_secret()
-        start_enrollment(session, agent=agent, secret=secret)
+        try:
+            sealed = self.box.seal(secret)
+        except KeyUnavailable as exc:
+            _key_problem(agent, exc)
+            return None
+        start_enrollment(session, agent=agent, secret=sealed)
         return secret
 
     def submit(self, session: Session, agent: Agent, typed: str) -> CodeResult:
@@ -57,8 +74,14 @@ class SecondFactor:
             return CodeResult("locked")
         if agent.totp_secret is None:
             return CodeResult("not_enrolled")
+        try:
+            secret = self.box.open(agent.totp_secret)
+        except KeyUnavailable as exc:
+            # Not the agent's fault: refused, but not counted towards a lockout.
+            _key_problem(agent, exc)
+            return CodeResult("unavailable")
         now = self.clock()
-        check = totp.check_code(agent.totp_secret, typed, now, agent.totp_last_step)
+        check = totp.check_code(secret, typed, now, agent.totp_last_step)
         if check.outcome == "accepted" and check.step is not None:
             first = not agent.totp_confirmed
             until = now + self.trusted_for
@@ -70,3 +93,10 @@ class SecondFactor:
         if refuse_code(session, agent=agent, max_failures=self.max_failures):
             return CodeResult("locked")
         return CodeResult("wrong", left=self.max_failures - agent.failed_attempts)
+
+
+def _key_problem(agent: Agent, exc: KeyUnavailable) -> None:
+    # One line, no traceback: the operator has to restore the key (or reset the agent).
+    log.error(
+        "agent %s refused: TOTP key unavailable: %s (README, Agents)", agent.telegram_user_id, exc
+    )

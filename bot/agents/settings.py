@@ -1,10 +1,15 @@
-"""Where the desk works: the agents' chat of each offer, level-2 chats, and the 2FA policy."""
+"""Where the desk works: the agents' chat of each offer, level-2 chats, and the 2FA policy
+and key."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
+from pydantic import SecretStr
+
+from bot.agents.totp_key import KEY_FILE_NAME, key_file_for
 from bot.config import Config
 
 
@@ -19,6 +24,8 @@ class DeskSettings:
     trusted_for: timedelta = timedelta(hours=12)
     anonymous_replies: bool = False
     max_failed_codes: int = 5
+    totp_key: SecretStr = field(default_factory=lambda: SecretStr(""))
+    totp_key_file: Path = Path("data") / KEY_FILE_NAME
 
     @classmethod
     def from_config(cls, config: Config) -> DeskSettings:
@@ -32,6 +39,8 @@ class DeskSettings:
             trusted_for=timedelta(hours=desk.trusted_hours),
             anonymous_replies=desk.anonymous_replies,
             max_failed_codes=desk.max_failed_codes,
+            totp_key=desk.totp_key,
+            totp_key_file=key_file_for(config.storage.url),
         )
 
     def chat_for_offer(self, offer_id: str) -> int | None:

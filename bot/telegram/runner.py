@@ -78,6 +78,10 @@ class Runtime:
         await asyncio.to_thread(self._record, update)
         self.dispatcher.wake()
 
+    def _start_desk(self) -> None:
+        with Session(self.app.engine) as session, session.begin():
+            self.agents.start(session)
+
     def _record(self, update: dict[str, Any]) -> None:
         with Session(self.app.engine) as session, session.begin():
             record_update(
@@ -90,6 +94,7 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set."""
+        await asyncio.to_thread(self._start_desk)
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
         await self._optional("setMyCommands", {"commands": self._commands()})

@@ -6,15 +6,20 @@ import struct
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import qrcode
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
 from sqlmodel import Session, SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables)
 from bot.agents import totp
 from bot.agents.qr import qr_png
 from bot.agents.second_factor import SecondFactor
+from bot.agents.secret_box import SecretBox
+from bot.agents.totp_key import TotpKey
 from storage import Agent, add_agent, make_engine, reset_second_factor
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -46,8 +51,10 @@ def session() -> Iterator[Session]:
 
 
 @pytest.fixture
-def factor(clock: Clock) -> SecondFactor:
-    return SecondFactor(clock, trusted_for=timedelta(hours=12), max_failures=5)
+def factor(clock: Clock, tmp_path: Path) -> SecondFactor:
+    key = TotpKey(SecretStr(Fernet.generate_key().decode()), tmp_path / "totp.key")
+    box = SecretBox(key)
+    return SecondFactor(clock, box=box, trusted_for=timedelta(hours=12), max_failures=5)
 
 
 @pytest.fixture
