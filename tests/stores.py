@@ -27,7 +27,10 @@ import pytest
 from psycopg import sql
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
+import storage.tables  # noqa: F401  (registers the tables)
+from storage import make_engine
 from storage.sender_lease import ADVISORY_CLASS, schema_key
 
 POSTGRES_URL = os.environ.get(
@@ -114,6 +117,17 @@ def backend() -> str:
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """An empty database: a SQLite file under tmp_path, or a fresh PostgreSQL schema."""
     yield from empty_database(backend, request, tmp_path)
+
+
+def store_engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Body of an `engine` fixture: an engine on an empty store holding every table."""
+    for url in empty_database(backend, request, tmp_path):
+        made = make_engine(url)
+        try:
+            SQLModel.metadata.create_all(made)
+            yield made
+        finally:
+            made.dispose()
 
 
 def end_lock_sessions(engine: Engine) -> list[bool]:

@@ -68,6 +68,16 @@ async def test_status_changes_are_pushed_and_resolved_asks_for_a_rating(bot: Run
     assert len(pushes) == 2 and {m.ticket_id for m in pushes} == {bot.ticket(code).id}
 
 
+async def queued_people(bot: RunningBot, *names: str) -> tuple[list[Person], list[str]]:
+    """People who greeted the bot, each with a ticket queued one second after the previous."""
+    people = [await known_person(bot, name) for name in names]
+    codes = []
+    for n, person in enumerate(people):
+        codes.append(bot.queue_ticket(person, f"Dúvida número {n} sobre a Minha Área"))
+        bot.advance(seconds=1)  # distinct ages, so the queue order is the opening order
+    return people, codes
+
+
 def position_messages(bot: RunningBot, person: Person) -> list[tuple[str, int, int]]:
     """(code, position, times edited) of every queue-position message in the chat."""
     found = []
@@ -89,11 +99,7 @@ async def cancel(person: Person, code: str) -> None:
 async def test_queue_positions_are_pushed_at_most_once_a_minute_by_editing(
     bot: RunningBot,
 ) -> None:
-    people = [await known_person(bot, name) for name in ("Ana", "Bia", "Caio", "Duda", "Eva")]
-    codes = []
-    for n, person in enumerate(people):
-        codes.append(bot.queue_ticket(person, f"Dúvida número {n} sobre a Minha Área"))
-        bot.advance(seconds=1)  # distinct ages, so the queue order is the opening order
+    people, codes = await queued_people(bot, "Ana", "Bia", "Caio", "Duda", "Eva")
     ana, bia, caio, duda, eva = people
 
     await cancel(ana, codes[0])
@@ -137,11 +143,7 @@ async def test_queue_positions_are_pushed_at_most_once_a_minute_by_editing(
 async def test_a_ticket_that_left_the_queue_gets_no_stale_position(
     bot: RunningBot, leaves: str
 ) -> None:
-    people = [await known_person(bot, name) for name in ("Ana", "Bia", "Caio")]
-    codes = []
-    for n, person in enumerate(people):
-        codes.append(bot.queue_ticket(person, f"Dúvida número {n} sobre a Minha Área"))
-        bot.advance(seconds=1)
+    people, codes = await queued_people(bot, "Ana", "Bia", "Caio")
     ana, bia, caio = people
     await cancel(ana, codes[0])
     for person in (bia, caio):
@@ -166,11 +168,7 @@ async def test_a_ticket_that_left_the_queue_gets_no_stale_position(
 async def test_a_user_erasing_their_data_moves_the_queue_behind_them_up(
     bot: RunningBot,
 ) -> None:
-    people = [await known_person(bot, name) for name in ("Ana", "Bia", "Caio")]
-    codes = []
-    for n, person in enumerate(people):
-        codes.append(bot.queue_ticket(person, f"Dúvida número {n} sobre a Minha Área"))
-        bot.advance(seconds=1)
+    people, codes = await queued_people(bot, "Ana", "Bia", "Caio")
     ana, bia, caio = people
 
     confirm = await bia.say("/apagar_dados")

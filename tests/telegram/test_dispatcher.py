@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 import storage.tables  # noqa: F401  (registers the tables)
 from bot.desk import Desk
@@ -31,12 +31,11 @@ from storage import (
     InboxUpdate,
     OutboxMessage,
     User,
-    make_engine,
     record_update,
     user_by_telegram_id,
 )
 from tests.desk.driver import KB_DIR, SEI_PROBLEM, Clock
-from tests.stores import empty_database, postgres_server
+from tests.stores import postgres_server, store_engine
 
 __all__ = ["postgres_server"]  # the fixture, for the PostgreSQL cases
 
@@ -54,13 +53,7 @@ Handler = Callable[[Session, Mapping[str, Any]], list[Outbound] | None]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An engine on an empty store holding every table: a SQLite file, or a fresh schema."""
-    for url in empty_database(request.param, request, tmp_path):
-        made = make_engine(url)
-        try:
-            SQLModel.metadata.create_all(made)
-            yield made
-        finally:
-            made.dispose()
+    yield from store_engine(request.param, request, tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 import storage.tables  # noqa: F401  (registers the tables)
 from bot.telegram.driver import Driver
 from bot.telegram.rate_limits import RateLimiter
-from storage import enqueue, make_engine
+from storage import enqueue
 from tests.fake_telegram import FakeTelegramServer, FakeUser
-from tests.stores import empty_database, postgres_server
+from tests.stores import postgres_server, store_engine
 
 from .senders import Lease, running
 
@@ -24,14 +24,8 @@ __all__ = ["postgres_server"]  # the fixture, for the PostgreSQL case
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty store holding every table: a SQLite file, or a fresh PostgreSQL schema."""
-    for url in empty_database(request.param, request, tmp_path):
-        made = make_engine(url)
-        try:
-            SQLModel.metadata.create_all(made)
-            yield made
-        finally:
-            made.dispose()
+    """An engine on an empty store holding every table: a SQLite file, or a fresh schema."""
+    yield from store_engine(request.param, request, tmp_path)
 
 
 def people(server: FakeTelegramServer, name: str, count: int) -> list[FakeUser]:
