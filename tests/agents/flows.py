@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import Session
 
-from storage import enqueue, get_or_create_user, open_ticket
+from storage import Ticket, enqueue, get_or_create_user, open_ticket
 from tests.fake_telegram import FakeUser, StoredMessage
 
 from .harness import DeskBot
@@ -48,29 +48,34 @@ async def open_eproc_ticket(desk: DeskBot, user: FakeUser) -> str:
     return str(codes[-1])
 
 
+def store_ticket(session: Session, desk: DeskBot, user: FakeUser, offer_id: str) -> Ticket:
+    """The user and a `novo` ticket of theirs, stored as the desk stores them (no topic yet)."""
+    offer = desk.app.kb.offers[offer_id]
+    stored = get_or_create_user(
+        session,
+        telegram_user_id=user.id,
+        chat_id=user.id,
+        name=user.first_name,
+        username=None,
+        now=desk.clock(),
+    )
+    return open_ticket(
+        session,
+        offer_id=offer.id,
+        code_prefix=offer.code_prefix,
+        category=None,
+        priority=3,
+        requester_id=stored.id,
+        fields={"descricao": "O processo 2025.123 sumiu da unidade", "nome": user.first_name},
+        target_hours=offer.target_hours,
+        now=desk.clock(),
+    )
+
+
 async def open_in_store(desk: DeskBot, user: FakeUser, offer_id: str) -> str:
     """A ticket opened as the desk opens one (store, topic, card), without the intake dialog."""
-    offer = desk.app.kb.offers[offer_id]
     with Session(desk.engine) as session, session.begin():
-        stored = get_or_create_user(
-            session,
-            telegram_user_id=user.id,
-            chat_id=user.id,
-            name=user.first_name,
-            username=None,
-            now=desk.clock(),
-        )
-        ticket = open_ticket(
-            session,
-            offer_id=offer.id,
-            code_prefix=offer.code_prefix,
-            category=None,
-            priority=3,
-            requester_id=stored.id,
-            fields={"descricao": "O processo 2025.123 sumiu da unidade", "nome": user.first_name},
-            target_hours=offer.target_hours,
-            now=desk.clock(),
-        )
+        ticket = store_ticket(session, desk, user, offer_id)
         code = ticket.code
         for call in desk.runtime.agents.on_ticket_opened(session, ticket):
             enqueue(

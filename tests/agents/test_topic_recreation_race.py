@@ -22,13 +22,12 @@ from storage import (
     OutboxMessage,
     OutboxStatus,
     User,
-    get_or_create_user,
     mark_failed,
-    open_ticket,
 )
 from tests.fake_telegram import FakeUser
 from tests.in_process_bot import BotSite
 
+from .flows import store_ticket
 from .harness import DeskBot, make_desk_bot
 
 OLD_THREAD, OLD_CARD = 41, 42
@@ -93,32 +92,13 @@ async def test_a_relay_committed_during_topic_recreation_goes_to_the_new_topic(
 
 def _ticket_in_its_topic(desk: DeskBot, person: FakeUser) -> tuple[int, str]:
     """A ticket whose topic and card are in the agents' group: the requester's id, the code."""
-    offer = desk.app.kb.offers["suporte-tecnico"]
     with Session(desk.engine) as session, session.begin():
-        user = get_or_create_user(
-            session,
-            telegram_user_id=person.id,
-            chat_id=person.id,
-            name=person.first_name,
-            username=None,
-            now=desk.clock(),
-        )
-        ticket = open_ticket(
-            session,
-            offer_id=offer.id,
-            code_prefix=offer.code_prefix,
-            category=None,
-            priority=3,
-            requester_id=user.id,
-            fields={"descricao": "O processo 2025.123 sumiu da unidade"},
-            target_hours=offer.target_hours,
-            now=desk.clock(),
-        )
+        ticket = store_ticket(session, desk, person, "suporte-tecnico")
         ticket.agent_chat_id = desk.group.id
         ticket.topic_thread_id, ticket.card_message_id = OLD_THREAD, OLD_CARD
         session.add(ticket)
-        assert user.id is not None
-        return user.id, ticket.code
+        assert ticket.requester_id is not None
+        return ticket.requester_id, ticket.code
 
 
 def _user(session: Session, user_id: int) -> User:
