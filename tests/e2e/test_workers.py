@@ -22,6 +22,7 @@ from bot.telegram.sender import Sender
 from storage import SenderLease, enqueue
 from tests.fake_telegram import FakeUser
 from tests.stores import end_lock_sessions
+from tests.telegram.senders import in_background
 
 from .conftest import StartBot
 from .harness import BotView, RunningBot
@@ -92,14 +93,10 @@ def logged(caplog: pytest.LogCaptureFixture, fragment: str) -> int:
 async def second_sender(bot: RunningBot, library: str, **options: Any) -> AsyncIterator[Sender]:
     """Another process's sender on the same store, running until the block ends."""
     driver = make_driver(library, bot.server.token, bot.server.base_url)
-    sender = Sender(bot.engine, driver, bot.clock, **options)
-    stop = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop))
     try:
-        yield sender
+        async with in_background(Sender(bot.engine, driver, bot.clock, **options), 15) as sender:
+            yield sender
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 15)
         await driver.close()
 
 

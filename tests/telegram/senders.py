@@ -43,16 +43,23 @@ class Lease:
 
 
 @asynccontextmanager
-async def running(
-    engine: Engine, driver: Driver, lease: Lease, **options: Any
-) -> AsyncIterator[Sender]:
-    """A sender running in the background for the duration of the block."""
-    sender = Sender(engine, driver, lambda: datetime.now(UTC), lease=lease, **options)
+async def in_background(sender: Sender, stop_within: float = 5) -> AsyncIterator[Sender]:
+    """`sender` running until the block ends, then stopped (within `stop_within` seconds)."""
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
     try:
         yield sender
     finally:
         stop.set()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, stop_within)
+
+
+@asynccontextmanager
+async def running(
+    engine: Engine, driver: Driver, lease: Lease, **options: Any
+) -> AsyncIterator[Sender]:
+    """A sender with the test's lease, running in the background for the duration of the block."""
+    sender = Sender(engine, driver, lambda: datetime.now(UTC), lease=lease, **options)
+    async with in_background(sender):
+        yield sender
     assert not lease.held, "the sender gives its lease up when it stops"
