@@ -64,7 +64,7 @@ from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.drivers import make_driver
 from bot.telegram.rate_limits import RateLimiter
-from bot.telegram.runner import Runtime
+from bot.telegram.runner import DISPATCH_WORKERS, Runtime
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from flows.events import Attachment, Button, Event, Text
@@ -868,7 +868,8 @@ def section(
             )
         lines += [
             "",
-            f"- The bot is `Runtime` as `triagem run` wires it (polling, 4 dispatcher workers, "
+            f"- The bot is `Runtime` as `triagem run` wires it (polling, {DISPATCH_WORKERS} "
+            "dispatcher worker(s), "
             f"the sender, the agent desk), {args.library}, in a child process pinned to "
             f"{host['bot_core']}; the fake server and the users run in this process on "
             f"{host['pinned']}. Users (30 per update/s): each sends a dev-case message or (70% "

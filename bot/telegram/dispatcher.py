@@ -50,7 +50,7 @@ class Dispatcher:
         desk: Desk,
         clock: Callable[[], datetime],
         *,
-        workers: int = 4,
+        workers: int = 1,
         idle_poll: float = 0.5,
         group_handler: GroupHandler | None = None,
         after_commit: Callable[[], None] | None = None,

@@ -29,6 +29,12 @@ from storage import max_update_id, record_update
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
+# One dispatcher worker: handling an update is Python work under the GIL, and a batch already
+# serves up to 32 chats in one transaction. More workers added contention, not capacity: at
+# 50 updates/s (bench/runtime.py (c), overall limit raised) p50 reply latency was 33-38 ms with
+# 4 workers and 18-20 ms with 1 on SQLite, 366-800 ms and 26-29 ms on PostgreSQL; with 4 workers
+# and a larger thread pool it got worse still. Scale out with processes (README, Several workers).
+DISPATCH_WORKERS = 1
 
 
 class Runtime:
@@ -41,7 +47,7 @@ class Runtime:
         *,
         clock: Callable[[], datetime] = utc_now,
         limiter: RateLimiter | None = None,
-        workers: int = 4,
+        workers: int = DISPATCH_WORKERS,
     ) -> None:
         self.app = app
         self.driver = driver
