@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled language data, the tiny knowledge base and writable copies of it."""
+"""Shared fixtures: the bundled knowledge base and its engine, the tiny knowledge base and
+writable copies of it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ def language() -> Language:
     """The bundled language.toml, as the engine reads it."""
     lang, _ = read_language(BUNDLED_KB / "language.toml")
     return lang
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The bundled knowledge base, loaded once."""
+    return load_knowledge_base(BUNDLED_KB)
+
+
+@pytest.fixture(scope="session")
+def triage(kb: KnowledgeBase) -> Triage:
+    """A triage engine over the bundled knowledge base, built once."""
+    return Triage(kb)
 
 
 @pytest.fixture(scope="session")

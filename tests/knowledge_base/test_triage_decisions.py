@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from knowledge_base import decide as rules
 from knowledge_base.decision import Candidate
-from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.signals import Signals
 from knowledge_base.triage import Ranking, Triage
-
-KB_ROOT = Path(__file__).resolve().parents[2] / "knowledge_base"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(KB_ROOT)
-
-
-@pytest.fixture(scope="module")
-def triage(kb: KnowledgeBase) -> Triage:
-    return Triage(kb)
 
 
 def signals(**overrides: object) -> Signals:

@@ -10,13 +10,10 @@ import pytest
 from knowledge_base import decide as rules
 from knowledge_base.decision import Candidate
 from knowledge_base.index import text_terms, word_terms
-from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.normalize import MAX_CHARS, stem, words
 from knowledge_base.signals import Signals
 from knowledge_base.triage import GENERIC_WEIGHT, Ranking, Triage
-
-from .kb_files import BUNDLED_KB
 
 MESSAGES = [
     "o eproc recusa meu código de autenticação",
@@ -28,16 +25,6 @@ MESSAGES = [
     "senha " * 400,  # past MAX_CHARS once abbreviations and corrections are joined
     "vc " * 700,
 ]
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(BUNDLED_KB)
-
-
-@pytest.fixture(scope="module")
-def triage(kb: KnowledgeBase) -> Triage:
-    return Triage(kb)
 
 
 def _reference_query_terms(triage: Triage, text: str) -> dict[str, float]:

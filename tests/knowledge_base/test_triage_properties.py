@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from knowledge_base.decision import Decision
-from knowledge_base.loader import load_knowledge_base
 from knowledge_base.triage import Triage
-
-from .kb_files import BUNDLED_KB
 
 KINDS = {"article", "offer", "clarify", "none"}
 # Generous: this guards against pathological slowness (runaway regex, quadratic loops);
 # bench/match.py measures real latency.
 SECONDS_PER_CALL = 0.5
-
-
-@pytest.fixture(scope="module")
-def triage() -> Triage:
-    return Triage(load_knowledge_base(BUNDLED_KB))
 
 
 def _decide_timed(triage: Triage, text: str) -> tuple[Decision, float]:
