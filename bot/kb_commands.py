@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from knowledge_base.evaluation import EvalFileError, evaluate, format_report, read_cases
+from knowledge_base.dialogs import DialogCase, evaluate_dialogs, format_dialogs
+from knowledge_base.evaluation import (
+    Case,
+    EvalFileError,
+    Report,
+    evaluate,
+    format_report,
+    read_case_file,
+)
 from knowledge_base.loader import load_knowledge_base, read_knowledge_base
 from knowledge_base.problems import KnowledgeBaseError
 from knowledge_base.render import render_article
@@ -54,17 +62,30 @@ def show(root: Path, article_id: str, out: TextIO, err: TextIO) -> int:
 
 
 def run_eval(root: Path, cases_file: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
-    """Decision and category accuracy of the engine on a JSONL case file."""
+    """Accuracy of the engine on single messages and of the flows on dialogs, from a JSONL file."""
     try:
-        cases = read_cases(cases_file)
+        cases = read_case_file(cases_file)
     except EvalFileError as exc:
         print(exc, file=err)
         return 2
-    report = evaluate(Triage(load_knowledge_base(root)).decide, cases)
+    kb = load_knowledge_base(root)
+    triage = Triage(kb)
+    singles = [c for c in cases if isinstance(c, Case)]
+    dialogs = [c for c in cases if isinstance(c, DialogCase)]
+    report = evaluate(triage.decide, singles) if singles or not dialogs else Report()
+    result = report.as_dict()
+    lines = [format_report(report)] if singles or not dialogs else []
+    if dialogs:
+        # Imported here: the store and the desk are only needed when there are dialogs.
+        from bot.dialog_player import DialogPlayer
+
+        dialog_report = evaluate_dialogs(DialogPlayer(kb, triage).play, dialogs)
+        result.update(dialog_report.as_dict())
+        lines += format_dialogs(dialog_report)
     if as_json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(result, ensure_ascii=False, indent=2), file=out)
     else:
-        print(format_report(report), file=out)
+        print("\n".join(lines), file=out)
     return 0
 
 
