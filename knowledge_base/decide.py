@@ -10,6 +10,8 @@ Scores are the share of the message's information a candidate explains (0..1).
 - A problem report or a request for a person whose best match is an article under SURE_ABOVE
   (the article does not recognise the problem) goes to that article's support offer; an
   explicit request for a person ("quero abrir um chamado") always does.
+- NAMED_ONLY: a message that names a system and says nothing else topical (no question) goes to
+  that system's offers.
 - A system whose offers are split by grau (eproc) needs the grau: unknown -> `clarify:grau`.
 """
 
@@ -27,6 +29,8 @@ NONE_BELOW = 0.16
 SURE_ABOVE = 0.45
 MIN_EVIDENCE = 2.0
 TOP = 5
+# Less topical evidence than this besides naming a system: the message only names the system.
+NAMED_ONLY = 0.5
 
 
 class _Common(TypedDict):
@@ -50,9 +54,12 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     if best is None or best.score < NONE_BELOW:
         if named:
             return _route(kb, common, named, named, None, None)
-        if signals.support or signals.problem:
+        if signals.support or signals.problem or signals.request:
             return _ask_system(kb, common, named)
         return Decision("none", system=named, **common)
+    if named and ranking.evidence < NAMED_ONLY and not signals.question:
+        # "preciso de ajuda com o eproc": the system and nothing else; its offers, not a guess.
+        return _route(kb, common, named, named, None, None)
     unsure = best.score < SURE_ABOVE or ranking.evidence < MIN_EVIDENCE
     if not named and unsure and (signals.problem or signals.request):
         return _ask_system(kb, common, named)

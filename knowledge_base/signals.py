@@ -37,7 +37,8 @@ class SignalReader:
         self._grau_2 = _any_of(lang.grau_2)
         self._question = PhraseSet(lang.question)
         self._problem = PhraseSet(lang.problem)
-        self._request = PhraseSet(lang.request)
+        # Asking for a person is asking for support, as asking for a ticket is.
+        self._request = PhraseSet((*lang.request, *lang.person))
         self._support = PhraseSet(lang.support)
 
     @cached_property

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz.distance import OSA
 
 from .decide import TOP, decide
 from .decision import Candidate, Decision
@@ -24,6 +25,7 @@ from .index import Index, text_terms, word_terms
 from .models import Article, KnowledgeBase, Offer
 from .normalize import MAX_CHARS, stem, words
 from .phrases import PhraseScorer
+from .senses import Senses
 from .signals import SignalReader, Signals
 from .spelling import Speller
 
@@ -38,8 +40,13 @@ GENERIC_WEIGHT = 0.3
 # the message.
 RERANK_TOP = 6
 PHRASE_WEIGHT = 0.15
+# The best category of an offer whose categories have different resolution targets is trusted
+# only when it scores this many times the next one (elsewhere the user may still change it).
+CATEGORY_MARGIN = 1.5
 # Sets of named systems whose score shifts are kept (a message names one or two).
 MAX_SHIFTS = 256
+# System names shorter than this are too close to common words to correct ("sei", "sem").
+MIN_NAME_TYPO = 4
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -70,7 +77,12 @@ class Triage:
         vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
         self.speller = Speller(vocabulary)
         self.generic = _generic_stems(kb)
+        self.senses = Senses(kb.language)
+        self.timed = frozenset(
+            o.id for o in kb.offers.values() if len({c.target_hours for c in o.categories}) > 1
+        )
         abbreviations = kb.language.abbreviations
+        self.system_words = _system_words(kb)
         # See `_terms_of`: when normalizing corrected words again would change them.
         self._plain_expansions = _plain_expansions(abbreviations)
         self._abbreviated = frozenset(k for k, v in abbreviations.items() if v.split() != [k])
@@ -87,19 +99,46 @@ class Triage:
         # Triage is pure and a Decision is immutable, so a decision can be handed out twice.
         self._cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size > 0 else None
 
+    def words(self, text: str) -> list[str]:
+        """The folded words of a message, abbreviations expanded."""
+        return words(text, self.kb.language.abbreviations)
+
     def query_terms(self, text: str) -> dict[str, float]:
         """Index terms of a message with their topic weight; misspelt words are corrected."""
         return self._query_terms(words(text, self.kb.language.abbreviations))
 
     def _query_terms(self, folded: list[str]) -> dict[str, float]:
-        lang = self.kb.language
+        return self._terms_weighted(self._corrected(folded))
+
+    def _corrected(self, folded: list[str]) -> list[str]:
+        """The words with misspelt ones corrected ("eporc" -> "eproc"); stopwords as they are."""
+        stop = self.kb.language.stopwords
+        idf = self.index.idf
         fixed = []
         for word in folded:
-            if word in lang.stopwords:
-                continue
-            if stem(word) not in self.index.idf:
-                word = self.speller.correct(word) or word
+            if word not in stop and stem(word) not in idf:
+                word = self.speller.correct(word) or self._system_word(word) or word
             fixed.append(word)
+        return fixed
+
+    def _system_word(self, word: str) -> str | None:
+        """A one-word system name typed with two letters swapped or one off ("eporc", "epoc").
+
+        The speller's similarity is too strict for short names, and a system name is worth
+        recognising: it decides where the ticket goes.
+        """
+        if len(word) < MIN_NAME_TYPO:
+            return None
+        close = [
+            name
+            for name in self.system_words
+            if name[0] == word[0] and OSA.distance(word, name, score_cutoff=1) <= 1
+        ]
+        return close[0] if len(close) == 1 else None
+
+    def _terms_weighted(self, corrected: list[str]) -> dict[str, float]:
+        stop = self.kb.language.stopwords
+        fixed = [w for w in corrected if w not in stop]
         weighted: dict[str, float] = {}
         for term in self._terms_of(fixed):
             generic = not self.generic.isdisjoint(term.split("|"))
@@ -121,10 +160,11 @@ class Triage:
 
     def rank(self, text: str) -> Ranking:
         """Signals plus the best articles and offers ranked by adjusted score."""
-        # The message's words, folded once for the signals, the terms and the re-ranking.
-        folded = words(text, self.kb.language.abbreviations)
+        # The message's words, folded once for the signals, the terms and the re-ranking; read
+        # for their sense (an ambiguous name used as a common word, a denied word), corrected.
+        folded = self._corrected(self.senses.resolve(text, self.words(text)))
         signals = self.signals.read_words(text, folded)
-        terms = self._query_terms(folded)
+        terms = self._terms_weighted(folded)
         raw, total = self.index.scores(terms)
         idf = self.index.idf
         evidence = sum(idf[t] * w for t, w in terms.items() if "|" not in t and t in idf)
@@ -199,6 +239,11 @@ class Triage:
                 continue
             # The first of equal bests, as numpy's argmax picks.
             best = max(range(start, end), key=values.__getitem__)
+            others = [values[n] for n in range(start, end) if n != best]
+            if offer_id in self.timed and values[best] < CATEGORY_MARGIN * max(others, default=0.0):
+                # Two categories with different deadlines fit about as well: ask, do not guess.
+                found.append(None)
+                continue
             found.append(self.index.ids[int(docs[best])])
         return found
 
@@ -240,6 +285,17 @@ def _generic_stems(kb: KnowledgeBase) -> frozenset[str]:
     phrases = [*lang.problem, *lang.generic, *lang.question, *lang.request]
     phrases += [system.name for system in kb.systems.values()]
     return frozenset(stem(w) for p in phrases for w in words(p, lang.abbreviations))
+
+
+def _system_words(kb: KnowledgeBase) -> list[str]:
+    """System names and keywords of one word, long enough to correct a typo in."""
+    found = set()
+    for system in kb.systems.values():
+        for phrase in (system.name, *system.keywords):
+            folded = words(phrase, kb.language.abbreviations)
+            if len(folded) == 1 and len(folded[0]) >= MIN_NAME_TYPO and folded[0].isalpha():
+                found.add(folded[0])
+    return sorted(found)
 
 
 def _plain_expansions(abbreviations: Mapping[str, str]) -> bool:
