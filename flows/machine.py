@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import answers, intake, intake_questions, menu, privacy, rating, relay, tickets, triage
+from . import (
+    answers,
+    intake,
+    intake_questions,
+    menu,
+    privacy,
+    rating,
+    relay,
+    subjects,
+    switch,
+    talk,
+    tickets,
+    triage,
+)
 from .actions import Action, Reply
 from .events import Button, Command, Event, Text, TicketStatusChanged
 from .keyboards import CANCEL
@@ -48,7 +61,14 @@ STATES: Mapping[str, StateSpec] = {
     "rating_comment": StateSpec(rating.on_rating_comment, rating.prompt_rating_comment),
     "erase_confirm": StateSpec(privacy.on_erase_confirm, privacy.prompt_erase_confirm),
     "relay_choose": StateSpec(relay.on_choose, relay.prompt_choose),
+    "ask_subject": StateSpec(subjects.on_ask, subjects.prompt),
+    "confirm_switch": StateSpec(switch.on_confirm, switch.prompt),
 }
+# Questions where a greeting or a thanks is answered and the question asked again (elsewhere
+# free text may be the answer itself: a comment, a description, a message to an agent).
+CHATTY = frozenset(
+    {"ask_grau", "ask_system", "ask_offer", "ask_subject", "intake_summary", "confirm_switch"}
+)
 
 
 def cancel(state: ConversationState, args: str, services: Services) -> Step:
@@ -118,6 +138,15 @@ def _dispatch(state: ConversationState, event: Event, services: Services) -> Ste
             return Step(state, (Reply("message_too_long", {"limit": MAX_MESSAGE}),))
         if answers.is_word(event.text, answers.CANCEL):
             return cancel(state, "", services)
+        if answers.is_word(event.text, answers.MENU):
+            return menu.welcome(state, "", services)
+        lang = services.kb.language
+        kind = talk.small_talk(event.text, lang)
+        if kind is not None and state.name in CHATTY:
+            return Step(state, (Reply("smalltalk", {"kind": kind, "busy": True}),), prompt=True)
+        if state.name in CHATTY and talk.closing(event.text, lang):
+            # "era o relógio mesmo, deu certo! obrigada, tchau": done, nothing left to ask.
+            return Step(IDLE, (Reply("smalltalk", {"kind": "thanks", "busy": False}),))
     if isinstance(event, Button):
         step = _global_button(state, event.data, services)
         if step is not None:

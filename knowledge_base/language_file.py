@@ -33,6 +33,7 @@ class _LanguageFile(BaseModel):
     switch: list[str] = []
     frustration: list[str] = []
     negations: list[str] = []
+    joins: list[str] = []
     ambiguous: dict[str, list[str]] = {}
 
 
@@ -81,6 +82,7 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         switch=phrases(data.switch),
         frustration=phrases(data.frustration),
         negations=phrases(data.negations),
+        joins=tuple(j.strip() for j in data.joins if j.strip()),
         ambiguous={
             plain(word, abbreviations): frozenset(phrases(before))
             for word, before in data.ambiguous.items()

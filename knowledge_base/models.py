@@ -145,6 +145,8 @@ class Language:
     frustration: tuple[str, ...] = ()
     # Phrases after which the next words are denied ("nao e o eproc"): they do not count.
     negations: tuple[str, ...] = ()
+    # Phrases that join two problems in one message ("e também"), as users write them.
+    joins: tuple[str, ...] = ()
     # System names that are also common words: word -> words that, right before it, make it a name.
     ambiguous: Mapping[str, frozenset[str]] = field(default_factory=dict)
 

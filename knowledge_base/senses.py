@@ -23,6 +23,7 @@ class Senses:
         self.ambiguous = language.ambiguous
         self.negations = [tuple(n.split()) for n in language.negations if n.split()]
         self.stopwords = language.stopwords
+        self.interrogatives = frozenset(q for q in language.question if " " not in q)
 
     def resolve(self, text: str, folded: list[str]) -> list[str]:
         """The words of a message without ambiguous words used as common words, nor denied ones.
@@ -51,9 +52,18 @@ class Senses:
             if markers is not None and word not in capitals:
                 before = folded[place - 1] if place else ""
                 if before not in markers:
+                    # "nao sei a quem pedir": what follows the verb is no question of the user's.
+                    skip = self._indirect_question(folded, place + 1)
                     continue
             kept.append(word)
         return kept
+
+    def _indirect_question(self, folded: list[str], start: int) -> int:
+        """How many words after a common-word use are an indirect question ("a quem", "se")."""
+        for length in (1, 2):
+            if any(w in self.interrogatives for w in folded[start : start + length]):
+                return length
+        return 0
 
     def _negation_at(self, folded: list[str], place: int) -> int:
         """The length of the negation starting at `place`, 0 when none does."""
