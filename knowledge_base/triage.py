@@ -19,12 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import OSA
 
-from .decide import TOP, decide
+from .decide import SURE_ABOVE, TOP, decide
 from .decision import Candidate, Decision
 from .index import Index, text_terms, word_terms
 from .models import Article, KnowledgeBase, Offer
 from .normalize import MAX_CHARS, stem, words
 from .phrases import PhraseScorer
+from .semantic import SemanticRecall, fuse
 from .senses import Senses
 from .signals import SignalReader, Signals
 from .spelling import Speller
@@ -45,6 +46,8 @@ PHRASE_WEIGHT = 0.15
 CATEGORY_MARGIN = 1.5
 # Sets of named systems whose score shifts are kept (a message names one or two).
 MAX_SHIFTS = 256
+# Semantic recall is consulted when the two best articles are closer than this (or weak).
+UNSURE_MARGIN = 0.1
 # System names shorter than this are too close to common words to correct ("sei", "sem").
 MIN_NAME_TYPO = 4
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
@@ -63,7 +66,9 @@ class Ranking:
 class Triage:
     """Pure, deterministic triage over one knowledge base; build once, call `decide` often."""
 
-    def __init__(self, kb: KnowledgeBase, cache_size: int = 0) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, cache_size: int = 0, semantic: SemanticRecall | None = None
+    ) -> None:
         """Build the index, speller and phrases of `kb`.
 
         `cache_size` > 0 keeps the decisions of that many recent messages (each at most
@@ -71,6 +76,7 @@ class Triage:
         measurements of `decide` measure the engine.
         """
         self.kb = kb
+        self.semantic = semantic
         self.index = Index(kb)
         self.signals = SignalReader(kb)
         vocabulary = {w for a in kb.articles.values() for w in words(_article_text(a), {})}
@@ -192,7 +198,19 @@ class Triage:
             for n, value, category in zip(top, scores[top].tolist(), categories, strict=True)
         ]
         offers.sort(key=_ranking_key)
-        return Ranking(signals, self._rerank(folded, articles), tuple(offers), evidence)
+        ranked = self._rerank(folded, articles)
+        if self.semantic is not None and hesitates(ranked):
+            ranked = self._recalled(text, ranked)
+        return Ranking(signals, ranked, tuple(offers), evidence)
+
+    def _recalled(self, text: str, ranked: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """The leading articles re-ordered by rank fusion with semantic recall; the scores stay
+        in place, so the decision thresholds keep their meaning."""
+        assert self.semantic is not None
+        head = ranked[:RERANK_TOP]
+        order = fuse([c.id for c in head], self.semantic.rank(text))
+        moved = [Candidate("article", a, c.score) for a, c in zip(order, head, strict=True)]
+        return (*moved, *ranked[RERANK_TOP:])
 
     def _system_shift(self, systems: tuple[str, ...]) -> NDArray[np.float64]:
         """+SYSTEM_BONUS for the docs of the named systems, -SYSTEM_MALUS for the others.
@@ -285,6 +303,13 @@ def _generic_stems(kb: KnowledgeBase) -> frozenset[str]:
     phrases = [*lang.problem, *lang.generic, *lang.question, *lang.request]
     phrases += [system.name for system in kb.systems.values()]
     return frozenset(stem(w) for p in phrases for w in words(p, lang.abbreviations))
+
+
+def hesitates(ranked: tuple[Candidate, ...]) -> bool:
+    """Whether the lexical engine hesitates between its two best articles (or both are weak)."""
+    if len(ranked) < 2:
+        return False
+    return ranked[0].score < SURE_ABOVE or ranked[0].score - ranked[1].score < UNSURE_MARGIN
 
 
 def _system_words(kb: KnowledgeBase) -> list[str]:
