@@ -98,6 +98,8 @@ BUTTONS: Mapping[str, ButtonHandler] = {
     "t": lambda state, code, services: tickets.show_ticket(state, code, services),
     "tx": lambda state, code, services: tickets.ask_cancel(state, code, services),
     "r": rating.on_score_button,
+    triage.OPEN_ARTICLE: triage.on_article_button,
+    triage.FULL_ARTICLE: triage.on_full_article,
 }
 # `rl:` (relay_choose) is not global: the kept message lives in that state.
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from knowledge_base.render import linked_articles
+from knowledge_base.sections import sections
+
 from . import answers, personal, routing, subjects, talk
 from .actions import Action, Keyboard, Reply
 from .context import Context
@@ -21,6 +24,9 @@ from .keyboards import (
 )
 from .ports import Services
 from .state import IDLE, ConversationState, CorruptState, Step, get_mapping, get_str, get_strs
+
+# Callback data prefixes of the article buttons (they work on old messages too).
+OPEN_ARTICLE, FULL_ARTICLE = "a", "af"
 
 # Knowledge base texts on choosing ONE of the two eproc offers by grau, and on telling the grau.
 GRAU_TEXT = "eproc_escolha_grau"
@@ -137,12 +143,48 @@ def on_ask_offer(state: ConversationState, event: Event, services: Services) -> 
 
 
 def prompt_article(state: ConversationState, services: Services) -> list[Action]:
-    """The article, then whether it solved the problem."""
+    """The article (or one section of it), then whether it solved the problem.
+
+    Under it: "Ver o artigo completo" when only a section was shown, and one button per
+    article it links to ("Veja também").
+    """
     article_id = get_str(state.data, "article")
-    if article_id not in services.kb.articles:
+    article = services.kb.articles.get(article_id)
+    if article is None:
         raise CorruptState(f"unknown article {article_id!r}")
-    keys = ((button("solved", SOLVED),), (button("not_solved", NOT_SOLVED),))
-    return [Reply("article", {"article_id": article_id, "ticket_option": True}, keys)]
+    section = state.data.get("section")
+    if section is not None and (
+        not isinstance(section, int) or not 0 <= section < len(sections(article))
+    ):
+        raise CorruptState(f"section {section!r} of {article_id!r}")
+    keys: Keyboard = ((button("solved", SOLVED),), (button("not_solved", NOT_SOLVED),))
+    if section is not None:
+        keys += ((button("full_article", f"{FULL_ARTICLE}:{article_id}"),),)
+    keys += see_also(article_id, services)
+    params = {"article_id": article_id, "ticket_option": True, "section": section}
+    return [Reply("article", params, keys)]
+
+
+def see_also(article_id: str, services: Services) -> Keyboard:
+    """One button per article the article links to."""
+    kb = services.kb
+    linked = [a for a in linked_articles(kb.articles[article_id].body) if a in kb.articles]
+    return tuple(
+        (button("see_also", f"{OPEN_ARTICLE}:{a}", title=kb.articles[a].title),) for a in linked
+    )
+
+
+def on_article_button(state: ConversationState, article_id: str, services: Services) -> Step:
+    """A "Veja também" button, also on an old message: that article, with what the user said."""
+    if article_id not in services.kb.articles:
+        return Step(state, (Reply("not_understood"),), prompt=state.name != IDLE.name)
+    context = Context.from_data(state.data) if state.name == "article" else Context()
+    return routing.show_article(article_id, context)
+
+
+def on_full_article(state: ConversationState, article_id: str, services: Services) -> Step:
+    """ "Ver o artigo completo": the whole article, keeping the conversation about it."""
+    return on_article_button(state, article_id, services)
 
 
 def prompt_ask_grau(state: ConversationState, services: Services) -> list[Action]:

@@ -219,3 +219,28 @@ def _about_balcao(chat: Conversation) -> bool:
     data = chat.state.data
     article = str(data.get("article", ""))
     return data.get("offer") == "balcao-virtual" or article.startswith("balcao-virtual-")
+
+
+def test_a_short_question_gets_its_section_and_the_full_article_on_request(
+    chat: Conversation,
+) -> None:
+    chat.say("no eproc a senha diferencia maiúsculas e minúsculas?")
+    assert chat.state.data["article"] == "eproc-login"
+    assert chat.reply("article").params["section"] is not None
+    text = chat.text()
+    assert "maiúsculas" in text and "Com certificado digital" not in text
+    chat.tap("Ver o artigo completo")
+    assert chat.reply("article").params["section"] is None
+    assert "Com certificado digital" in chat.text()
+
+
+def test_see_also_links_are_buttons_that_open_the_linked_article(chat: Conversation) -> None:
+    chat.say("como ativo a autenticação em dois fatores no eproc?")
+    assert chat.state.data["article"] == "eproc-2fa-ativar"
+    # Numbered sections are one procedure: the whole article, without the "Veja também" list.
+    assert chat.reply("article").params["section"] is None
+    assert "Veja também" not in chat.text()
+    labels = chat.labels()
+    assert any("Perdi o celular" in label or "desativar" in label.lower() for label in labels)
+    chat.tap("como desativar o 2FA")
+    assert chat.state.data["article"] == "eproc-2fa-desativar"
