@@ -73,7 +73,7 @@ def on_field(state: ConversationState, event: Event, services: Services) -> Step
     if outcome is None:
         return None
     if isinstance(outcome, Answer):
-        return _forward(form.answered(outcome.value))
+        return _forward(form.answered(outcome.value)).after(*outcome.replies)
     return Step(outcome.form.to_state(FIELD), outcome.replies, prompt=True)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import answers, talk, triage
+from . import answers, personal, talk, triage
 from .actions import Action, Reply
 from .events import Event, Text
 from .keyboards import button
@@ -22,7 +22,7 @@ def proposed(
     confident new problem, somewhere other than this form's offer; None to read it as usual."""
     if not isinstance(event, Text):
         return None
-    text = event.text
+    text, _ = personal.mask_cpf(event.text)
     announced = talk.switching(text, services.kb.language)
     if not announced and not (rejected and len(answers.normalize(text).split()) >= MIN_WORDS):
         return None

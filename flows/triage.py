@@ -236,8 +236,10 @@ def _rephrased(event: Event, context: Context, services: Services) -> Step | Non
         return None
     if not context.text:
         return start(event.text, services)
-    decision = services.triage.decide(f"{context.text}\n{event.text}")
-    return routing.follow(decision, context.adding(event.text, decision), services)
+    text, had_cpf = personal.mask_cpf(event.text)
+    decision = services.triage.decide(f"{context.text}\n{text}")
+    step = routing.follow(decision, context.adding(text, decision), services)
+    return step.after(Reply("cpf_notice")) if had_cpf else step
 
 
 def _asks_for_support(event: Event, state: ConversationState, services: Services) -> bool:

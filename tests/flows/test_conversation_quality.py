@@ -244,3 +244,10 @@ def test_see_also_links_are_buttons_that_open_the_linked_article(chat: Conversat
     assert any("Perdi o celular" in label or "desativar" in label.lower() for label in labels)
     chat.tap("como desativar o 2FA")
     assert chat.state.data["article"] == "eproc-2fa-desativar"
+
+
+def test_a_cpf_typed_in_a_form_description_is_masked_too(chat: Conversation) -> None:
+    chat.say("o eproc não gerou a publicação do despacho no 1º grau")
+    chat.say("a publicação do despacho não saiu; meu CPF é 12345678909 se precisar")
+    assert "cpf_notice" in chat.templates
+    assert "12345678909" not in str(chat.state.to_dict())
