@@ -56,3 +56,17 @@ def test_portal_categories_with_different_deadlines_are_not_guessed(triage: Tria
     assert (decision.label, decision.category) == ("offer:suporte-tecnico", None)
     stopped = triage.decide("desde as 14h ninguém consegue abrir o portal de serviços, fora do ar")
     assert stopped.category == "defeito-com-paralisacao"
+
+
+@pytest.mark.parametrize(
+    "text", ["meu usuário do eproc bloqueou", "meu usuario do eproc foi bloquado"]
+)
+def test_a_problem_word_inflected_or_mistyped_still_reports_a_problem(
+    triage: Triage, text: str
+) -> None:
+    assert triage.rank(text).signals.problem
+
+
+def test_short_stems_do_not_make_a_problem(triage: Triage) -> None:
+    # "parou" stems to "par", like the preposition "para": only long stems count.
+    assert not triage.rank("para que serve o eproc?").signals.problem
