@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import (
     answers,
+    articles,
     intake,
     intake_questions,
     menu,
@@ -49,7 +50,7 @@ class StateSpec:
 
 STATES: Mapping[str, StateSpec] = {
     "idle": StateSpec(menu.on_idle, menu.prompt_idle),
-    "article": StateSpec(triage.on_article, triage.prompt_article),
+    "article": StateSpec(articles.on_article, articles.prompt_article),
     "ask_grau": StateSpec(triage.on_ask_grau, triage.prompt_ask_grau),
     "ask_system": StateSpec(triage.on_ask_system, triage.prompt_ask_system),
     "ask_offer": StateSpec(triage.on_ask_offer, triage.prompt_ask_offer),
@@ -98,8 +99,8 @@ BUTTONS: Mapping[str, ButtonHandler] = {
     "t": lambda state, code, services: tickets.show_ticket(state, code, services),
     "tx": lambda state, code, services: tickets.ask_cancel(state, code, services),
     "r": rating.on_score_button,
-    triage.OPEN_ARTICLE: triage.on_article_button,
-    triage.FULL_ARTICLE: triage.on_full_article,
+    articles.OPEN_ARTICLE: articles.on_article_button,
+    articles.FULL_ARTICLE: articles.on_full_article,
 }
 # `rl:` (relay_choose) is not global: the kept message lives in that state.
 

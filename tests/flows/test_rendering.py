@@ -209,9 +209,18 @@ def test_every_button_macro_renders(renderer: Renderer) -> None:
         "ticket": {"code": "SEI-7KX3QF"},
         "cancel_ticket": {"code": "SEI-7KX3QF"},
         "score": {"score": 3},
+        "see_also": {"title": "Perdi o celular: como desativar o 2FA"},
+        "category": {"name": "Consulta Técnica", "target": "até 2 horas corridas"},
     }
     for name in names:
         assert renderer.button_label(ButtonSpec(name, "d", params.get(name, {})))
+
+
+def test_a_category_button_carries_its_resolution_target(renderer: Renderer) -> None:
+    spec = ButtonSpec("category", "k:0", {"name": "Consulta Técnica", "target": "até 2 horas"})
+    assert renderer.button_label(spec) == "Consulta Técnica · até 2 horas"
+    bare = ButtonSpec("category", "k:1", {"name": "Acesso", "target": ""})
+    assert renderer.button_label(bare) == "Acesso"
 
 
 def test_unknown_button_label_fails_loudly(renderer: Renderer) -> None:
