@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from knowledge_base.decide import SURE_ABOVE
+
 from . import answers, personal, talk, triage
 from .actions import Action, Reply
 from .events import Event, Text
@@ -24,14 +26,17 @@ def proposed(
         return None
     text, _ = personal.mask_cpf(event.text)
     announced = talk.switching(text, services.kb.language)
-    if not announced and not (rejected and len(answers.normalize(text).split()) >= MIN_WORDS):
+    # Words as typed: an e-mail address or a code is one word however it normalizes.
+    if not announced and not (rejected and len(text.split()) >= MIN_WORDS):
         return None
     decision = services.triage.decide(text)
     offer = services.kb.offers.get(offer_id)
     if decision.kind == "none" or decision.label == "clarify:sistema":
         return None
-    if not announced and not decision.system:
-        # A wrong answer that names no system is more likely a mistake than a new problem.
+    sure = bool(decision.candidates) and decision.candidates[0].score >= SURE_ABOVE
+    if not announced and not (decision.system and sure):
+        # A wrong answer that names no system, or is only loosely like one, is more likely a
+        # mistake than a new problem.
         return None
     if decision.target == offer_id or (offer and decision.system == offer.system):
         return None
