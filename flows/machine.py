@@ -31,6 +31,8 @@ from .keyboards import CANCEL
 from .ports import Services
 from .state import IDLE, IDLE_NAME, ConversationState, CorruptState, Step
 
+# Control words ("cancelar", "menu") are short: longer messages are not read for them.
+CONTROL_WORD_CHARS = 40
 # Telegram refuses longer messages; the terminal chat does not, so the flows check too.
 MAX_MESSAGE = 4096
 
@@ -139,9 +141,10 @@ def _dispatch(state: ConversationState, event: Event, services: Services) -> Ste
     if isinstance(event, Text):
         if len(event.text) > MAX_MESSAGE:
             return Step(state, (Reply("message_too_long", {"limit": MAX_MESSAGE}),))
-        if answers.is_word(event.text, answers.CANCEL):
+        typed = answers.normalize(event.text) if len(event.text) <= CONTROL_WORD_CHARS else ""
+        if typed in answers.CANCEL:
             return cancel(state, "", services)
-        if answers.is_word(event.text, answers.MENU):
+        if typed in answers.MENU:
             return menu.welcome(state, "", services)
         lang = services.kb.language
         kind = talk.small_talk(event.text, lang)

@@ -12,6 +12,9 @@ from .state import IDLE, IDLE_NAME, ConversationState, Step
 from .subjects import NEXT as NEXT_SUBJECT
 from .subjects import PENDING
 
+# "voltar" and its synonyms are short; longer messages are problems to triage.
+BACK_CHARS = 20
+
 
 def welcome(state: ConversationState, args: str, services: Services) -> Step:
     """/start: greet, say what the bot does, and drop whatever was in progress."""
@@ -46,7 +49,7 @@ def on_idle(state: ConversationState, event: Event, services: Services) -> Step 
         return Step(IDLE, (Reply("attachment_idle", {}, MENU),))
     if not isinstance(event, Text) or not event.text.strip():
         return None
-    if answers.is_word(event.text, answers.BACK):
+    if len(event.text) < BACK_CHARS and answers.is_word(event.text, answers.BACK):
         return Step(IDLE, (Reply("nothing_in_progress", {}, MENU),))
     kind = talk.small_talk(event.text, services.kb.language)
     if kind is not None:

@@ -28,10 +28,11 @@ _ORDINALS = (("1", "primeiro", "primeira"), ("2", "segundo", "segunda"))
 
 def ask_if_two(text: str, services: Services) -> Step | None:
     """Ask which problem first when the parts of a message go to two different systems."""
+    parts = [p for p in _parts(text, services.kb.language.joins) if len(p.split()) >= MIN_WORDS]
+    if len(parts) < 2:
+        return None
     found: list[tuple[str, Decision]] = []
-    for part in _parts(text, services.kb.language.joins):
-        if len(answers.normalize(part).split()) < MIN_WORDS:
-            continue
+    for part in parts:
         decision = services.triage.decide(part)
         named = decision.kind in _KINDS or decision.label == "clarify:grau"
         if named and decision.system and all(decision.system != d.system for _, d in found):

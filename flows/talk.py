@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from knowledge_base.models import Language
-
-from .answers import plain
+from knowledge_base.normalize import plain
 
 SmallTalk = Literal["greeting", "thanks", "goodbye"]
 

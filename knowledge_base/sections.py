@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .models import Article, Language
 from .normalize import stem, words
@@ -14,6 +15,12 @@ MIN_SHARED = 2
 SECTION_LEAD = 1.5
 # Longer messages describe a situation: the whole article answers them better.
 MAX_QUESTION_WORDS = 25
+
+
+@lru_cache(maxsize=512)
+def _stems(text: str) -> frozenset[str]:
+    """The stems of an editor's text (no abbreviations there), kept: articles rarely change."""
+    return frozenset(stem(w) for w in words(text, {}))
 
 
 def sections(article: Article) -> list[tuple[str, str]]:
@@ -38,10 +45,7 @@ def best_section(article: Article, text: str, language: Language) -> int | None:
         # Numbered headings are the steps of one procedure: they answer only together.
         return None
     topic = {stem(w) for w in asked if w not in language.stopwords}
-    shared = []
-    for heading, body in parts:
-        stems = {stem(w) for w in words(f"{heading} {body}", language.abbreviations)}
-        shared.append(len(topic & stems))
+    shared = [len(topic & _stems(f"{heading} {body}")) for heading, body in parts]
     if len(shared) < 2:
         return None
     best = max(range(len(shared)), key=shared.__getitem__)

@@ -21,8 +21,14 @@ class Senses:
 
     def __init__(self, language: Language) -> None:
         self.ambiguous = language.ambiguous
-        self.negations = [tuple(n.split()) for n in language.negations if n.split()]
+        # By first word: a message is only tried for the negations its words can start.
+        self.negations: dict[str, list[tuple[str, ...]]] = {}
+        for negation in language.negations:
+            if negation.split():
+                self.negations.setdefault(negation.split()[0], []).append(tuple(negation.split()))
         self.stopwords = language.stopwords
+        # Words a message must have for anything here to apply (the common case: none).
+        self.starts = frozenset(self.negations) | frozenset(self.ambiguous)
         self.interrogatives = frozenset(q for q in language.question if " " not in q)
 
     def resolve(self, text: str, folded: list[str]) -> list[str]:
@@ -32,7 +38,7 @@ class Senses:
         after one of its marker words ("no sei"). A negation drops itself and the next
         DENIED_WORDS words that are not stopwords.
         """
-        if not self.negations and self.ambiguous.keys().isdisjoint(folded):
+        if self.starts.isdisjoint(folded):
             return folded
         capitals = {w.lower() for w in _CAPITAL_WORD.findall(text)}
         kept: list[str] = []
@@ -67,5 +73,6 @@ class Senses:
 
     def _negation_at(self, folded: list[str], place: int) -> int:
         """The length of the negation starting at `place`, 0 when none does."""
-        found = [len(n) for n in self.negations if tuple(folded[place : place + len(n)]) == n]
+        candidates = self.negations.get(folded[place], ())
+        found = [len(n) for n in candidates if tuple(folded[place : place + len(n)]) == n]
         return max(found, default=0)

@@ -89,6 +89,7 @@ class Triage:
         )
         abbreviations = kb.language.abbreviations
         self.system_words = _system_words(kb)
+        self._name_typos: dict[str, str | None] = {}
         # See `_terms_of`: when normalizing corrected words again would change them.
         self._plain_expansions = _plain_expansions(abbreviations)
         self._abbreviated = frozenset(k for k, v in abbreviations.items() if v.split() != [k])
@@ -135,12 +136,17 @@ class Triage:
         """
         if len(word) < MIN_NAME_TYPO:
             return None
+        if word in self._name_typos:
+            return self._name_typos[word]
         close = [
             name
             for name in self.system_words
             if name[0] == word[0] and OSA.distance(word, name, score_cutoff=1) <= 1
         ]
-        return close[0] if len(close) == 1 else None
+        found = close[0] if len(close) == 1 else None
+        if len(self._name_typos) < MAX_SHIFTS * 64:
+            self._name_typos[word] = found
+        return found
 
     def _terms_weighted(self, corrected: list[str]) -> dict[str, float]:
         stop = self.kb.language.stopwords
