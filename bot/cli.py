@@ -60,14 +60,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    language = "pt"
     try:
         config = load_config(args.config)
+        language = config.knowledge_base.lint_language
         return _dispatch(parser, args, config)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
     except KnowledgeBaseError as exc:
-        return kb_commands.explain_invalid(exc, sys.stderr)
+        return kb_commands.explain_invalid(exc, sys.stderr, language)
     except DatabaseUnavailable as exc:
         print(f"storage error: {exc}", file=sys.stderr)
         return 1
@@ -84,7 +86,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
     out, err = sys.stdout, sys.stderr
     if args.command == "kb":
         if args.kb_command == "lint":
-            return kb_commands.lint(args.path or kb_root, out)
+            return kb_commands.lint(args.path or kb_root, out, config.knowledge_base.lint_language)
         if args.kb_command == "list":
             return kb_commands.list_items(kb_root, args.json, out)
         if args.kb_command == "show":

@@ -7,23 +7,35 @@ from pathlib import Path
 from typing import TextIO
 
 from knowledge_base.evaluation import EvalFileError, evaluate, format_report, read_cases
+from knowledge_base.lint_messages import DEFAULT_LANGUAGE, message
 from knowledge_base.loader import load_knowledge_base, read_knowledge_base
-from knowledge_base.problems import KnowledgeBaseError
+from knowledge_base.problems import KnowledgeBaseError, errors
+from knowledge_base.reach_checks import advice
 from knowledge_base.render import render_article
 from knowledge_base.triage import Triage
 
 PART_RULE = "\n" + "─" * 40 + "\n"
 
 
-def lint(root: Path, out: TextIO) -> int:
-    """Print every problem as `file:line: message`; non-zero exit when there is any."""
+def lint(root: Path, out: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
+    """Print every problem as `file:line: message`, root causes first, then warnings (advice
+    from the triage engine); non-zero exit when there is any error."""
     kb, problems = read_knowledge_base(root)
+    if not problems:
+        problems = advice(kb, Triage(kb))
     for problem in problems:
-        print(problem, file=out)
-    if problems:
-        print(f"{len(problems)} problem(s) in {root}", file=out)
+        print(problem.line_text(language), file=out)
+    found = errors(problems)
+    if found:
+        print(
+            message("problems_found", {"count": str(len(found)), "root": str(root)}, language),
+            file=out,
+        )
         return 1
-    print(f"ok: {len(kb.articles)} articles, {len(kb.offers)} offers in {root}", file=out)
+    if problems:
+        print(message("lint_warnings", {"count": str(len(problems))}, language), file=out)
+    counts = {"articles": str(len(kb.articles)), "offers": str(len(kb.offers)), "root": str(root)}
+    print(message("lint_ok", counts, language), file=out)
     return 0
 
 
@@ -68,10 +80,10 @@ def run_eval(root: Path, cases_file: Path, as_json: bool, out: TextIO, err: Text
     return 0
 
 
-def explain_invalid(exc: KnowledgeBaseError, err: TextIO) -> int:
+def explain_invalid(exc: KnowledgeBaseError, err: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
     """Tell the operator why the knowledge base cannot be used."""
     for problem in exc.problems:
-        print(problem, file=err)
+        print(problem.line_text(language), file=err)
     print(
         f"invalid knowledge base: {len(exc.problems)} problem(s); run `triagem kb lint`", file=err
     )

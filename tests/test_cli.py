@@ -97,7 +97,7 @@ def _cases(tmp_path: Path, *lines: str) -> Path:
 def test_lint_of_a_clean_knowledge_base_exits_0(run: Run) -> None:
     result = run("kb", "lint", str(TINY_KB))
     assert result.code == 0
-    assert result.out.strip() == f"ok: 3 articles, 3 offers in {TINY_KB}"
+    assert result.out.strip() == f"ok: 3 artigos, 3 ofertas em {TINY_KB}"
 
 
 def test_lint_without_path_checks_the_configured_knowledge_base(run: Run) -> None:
@@ -113,9 +113,42 @@ def test_lint_prints_every_problem_and_exits_non_zero(run: Run, tmp_path: Path) 
     result = run("kb", "lint", str(root))
     assert result.code != 0
     assert result.out.splitlines() == [
-        f"{login}:{line_of(login, 'system:')}: unknown system 'pje'",
-        f"{sei}:{line_of(sei, 'offers:')}: unknown offer 'sie'",
-        f"2 problem(s) in {root}",
+        f"{login}:{line_of(login, 'system:')}: sistema desconhecido 'pje': use um de eproc, sei "
+        "(ou 'geral')",
+        f"{sei}:{line_of(sei, 'offers:')}: oferta desconhecida 'sie': use uma de eproc-1g, "
+        "eproc-2g, sei",
+        f"2 problema(s) em {root}",
+    ]
+
+
+def test_lint_speaks_the_configured_language(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_tiny_kb(tmp_path)
+    login = replace_in(article_path(root, "eproc-login"), "system: eproc", "system: pje")
+    monkeypatch.setenv("TRIAGEM_KNOWLEDGE_BASE__LINT_LANGUAGE", "en")
+    result = run("kb", "lint", str(root))
+    assert result.out.splitlines() == [
+        f"{login}:{line_of(login, 'system:')}: unknown system 'pje': use one of eproc, sei "
+        "(or 'geral')",
+        f"1 problem(s) in {root}",
+    ]
+    refused = run("kb", "list", kb=root)
+    assert f"{login}:{line_of(login, 'system:')}: unknown system 'pje'" in refused.err
+
+
+def test_lint_prints_advice_as_warnings_and_exits_0(run: Run, tmp_path: Path) -> None:
+    root = copy_tiny_kb(tmp_path)
+    sei = replace_in(
+        article_path(root, "sei-abrir-chamado"), "synonyms: [", 'synonyms: ["entrar no eproc", '
+    )
+    result = run("kb", "lint", str(root))
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].startswith(f"{sei}:{line_of(sei, 'synonyms:')}: aviso: o sinônimo")
+    assert lines[1:] == [
+        "1 aviso(s): a base pode ser usada, mas vale olhar",
+        f"ok: 3 artigos, 3 ofertas em {root}",
     ]
 
 
@@ -131,7 +164,7 @@ def test_lint_command_line_exits_non_zero_without_traceback(tmp_path: Path) -> N
         timeout=60,
     )
     assert done.returncode != 0
-    assert f"{path}:{line_of(path, 'id:')}: malformed id 'Eproc-Login'" in done.stdout
+    assert f"{path}:{line_of(path, 'id:')}: id inválido 'Eproc-Login'" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
 
 
@@ -141,7 +174,7 @@ def test_commands_refuse_an_invalid_knowledge_base_and_say_why(run: Run, tmp_pat
     result = run("kb", "list", kb=root)
     assert result.code != 0
     assert result.out == ""
-    assert f"{path}:{line_of(path, 'system:')}: unknown system 'pje'" in result.err
+    assert f"{path}:{line_of(path, 'system:')}: sistema desconhecido 'pje'" in result.err
     assert "invalid knowledge base" in result.err
 
 
