@@ -27,11 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("path", nargs="?", type=Path)
     listing = kb.add_parser("list", help="list articles and offers")
     listing.add_argument("--json", action="store_true")
-    show = kb.add_parser("show", help="show an article as the bot sends it")
+    show = kb.add_parser("show", help="show an article or an offer as users see it in the chat")
     show.add_argument("id")
+    show.add_argument("--html", action="store_true", help="the Telegram HTML the bot sends")
+    attempt = kb.add_parser("try", help="the decision for one message and the words behind it")
+    attempt.add_argument("text")
+    attempt.add_argument("--json", action="store_true")
     ev = kb.add_parser("eval", help="measure triage accuracy on a JSONL case file")
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true")
+    ev.add_argument(
+        "--diff",
+        metavar="BASE",
+        type=Path,
+        help="list the cases decided differently by the knowledge base at BASE",
+    )
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="migrate the database to the current schema")
     purge = db.add_parser("purge", help="delete processed updates and sent calls past retention")
@@ -90,7 +100,15 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
         if args.kb_command == "list":
             return kb_commands.list_items(kb_root, args.json, out)
         if args.kb_command == "show":
-            return kb_commands.show(kb_root, args.id, out, err)
+            from bot.kb_show import show
+
+            return show(kb_root, args.id, args.html, out, err)
+        if args.kb_command == "try":
+            from bot.kb_try import try_message
+
+            return try_message(kb_root, args.text, args.json, out)
+        if args.kb_command == "eval" and args.diff is not None:
+            return kb_commands.run_eval_diff(kb_root, args.diff, args.file, args.json, out, err)
         if args.kb_command == "eval":
             return kb_commands.run_eval(kb_root, args.file, args.json, out, err)
     if args.command in ("run", "chat", None):

@@ -224,8 +224,8 @@ def test_list_json_of_the_bundled_kb_has_every_catalog_id(run: Run) -> None:
 # kb show
 
 
-def test_show_prints_the_rendered_article(run: Run) -> None:
-    result = run("kb", "show", "eproc-login")
+def test_show_html_prints_the_rendered_article(run: Run) -> None:
+    result = run("kb", "show", "eproc-login", "--html")
     assert result.code == 0
     assert result.out.startswith("<b>Como acessar o eproc com usuário e senha</b>\n\n")
     assert "<b>Com usuário e senha</b>" in result.out
@@ -238,14 +238,14 @@ def test_show_separates_the_parts_of_a_split_article(run: Run, tmp_path: Path) -
     replace_in(
         article_path(root, "eproc-login"), "## Com usuário", "<!-- parte -->\n## Com usuário"
     )
-    result = run("kb", "show", "eproc-login", kb=root)
-    first, second = result.out.split("\n" + "─" * 40 + "\n")
+    result = run("kb", "show", "eproc-login", "--html", kb=root)
+    first, second, *_ = result.out.split("\n" + "─" * 40 + "\n")
     assert first.endswith("sem instalar nada.")
     assert second.startswith("<b>Com usuário e senha</b>")
 
 
 def test_show_of_a_bundled_article(run: Run) -> None:
-    result = run("kb", "show", "eproc-2fa-codigo-invalido", kb=BUNDLED_KB)
+    result = run("kb", "show", "eproc-2fa-codigo-invalido", "--html", kb=BUNDLED_KB)
     assert result.code == 0, result.err
     assert result.out.startswith("<b>")
     assert "Código de autenticação" in result.out
@@ -443,3 +443,31 @@ def test_db_purge_refuses_a_bad_days_value_in_one_line(
     assert result.err.count("\n") == 1
     assert "--days" in result.err and repr(days) in result.err
     assert not (tmp_path / "triagem.db").exists()
+
+
+# kb try, kb show of an offer, kb eval --diff (the commands' wiring; output in
+# tests/knowledge_base/test_kb_tools.py)
+
+
+def test_try_prints_the_decision_first(run: Run) -> None:
+    result = run("kb", "try", "quero abrir chamado no sei")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] in (
+        "decision: offer:sei",
+        "decision: article:sei-abrir-chamado",
+    )
+    assert "candidates:" in result.out
+
+
+def test_show_of_an_offer_lists_its_buttons(run: Run) -> None:
+    result = run("kb", "show", "sei")
+    assert result.code == 0, result.err
+    assert "Vou abrir um chamado em Helpdesk do SEI." in result.out
+    assert "  [1] SAMOP" in result.out
+
+
+def test_eval_diff_compares_the_configured_base_with_base(run: Run, tmp_path: Path) -> None:
+    edited = copy_tiny_kb(tmp_path)
+    result = run("kb", "eval", str(TINY_CASES), "--diff", str(TINY_KB), kb=edited)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"0 of 8 cases decided differently ({TINY_KB} -> {edited})")
