@@ -10,7 +10,7 @@ from typing import TextIO
 from knowledge_base.eval_diff import Change, Outcome, changed_cases
 from knowledge_base.evaluation import Case, EvalFileError, evaluate, format_report, read_cases
 from knowledge_base.lint_messages import DEFAULT_LANGUAGE, message
-from knowledge_base.loader import load_knowledge_base, read_knowledge_base
+from knowledge_base.loader import FOLLOW_CODES, load_knowledge_base, read_knowledge_base
 from knowledge_base.problems import KnowledgeBaseError, errors
 from knowledge_base.reach_checks import advice
 from knowledge_base.triage import Triage
@@ -24,7 +24,8 @@ def lint(root: Path, out: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
         problems = advice(kb, Triage(kb))
     for problem in problems:
         print(problem.line_text(language), file=out)
-    found = errors(problems)
+    # A summary of consequences ("3 links broken because ...") is not a problem of its own.
+    found = [p for p in errors(problems) if p.code not in FOLLOW_CODES]
     if found:
         print(
             message("problems_found", {"count": str(len(found)), "root": str(root)}, language),
