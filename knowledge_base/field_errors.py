@@ -47,7 +47,6 @@ _TYPES = {
 _LIMITS = {
     "greater_than": "gt",
     "greater_than_equal": "ge",
-    "less_than": "lt",
     "less_than_equal": "le",
 }
 

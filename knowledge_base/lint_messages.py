@@ -25,9 +25,15 @@ def catalog() -> dict[str, dict[str, Any]]:
 
 
 def message(code: str, params: Mapping[str, str], language: str = DEFAULT_LANGUAGE) -> str:
-    """The template `code` of `language` filled with `params` (unknown language: Portuguese)."""
+    """The template `code` of `language` filled with `params` (unknown language: Portuguese).
+
+    A code that is no template is a message already written out (`Problem(path, line, "...")`
+    from a check that keeps its words elsewhere): it is returned as it is.
+    """
     table = catalog().get(language) or catalog()[DEFAULT_LANGUAGE]
-    template = table["messages"].get(code) or catalog()[DEFAULT_LANGUAGE]["messages"][code]
+    template = table["messages"].get(code) or catalog()[DEFAULT_LANGUAGE]["messages"].get(code)
+    if template is None:
+        return code
     filled = {k: _where(v, table) if k.startswith(WHERE) else v for k, v in params.items()}
     return str(template).format(**filled)
 

@@ -41,6 +41,7 @@ ROOT_CODES = frozenset(
         "toml_duplicate",
         "toml_syntax",
         "toml_key_chars",
+        "toml_table_header",
         "catalog_missing",
     }
 )

@@ -60,6 +60,9 @@ def toml_problem(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Problem
         "Invalid value": "toml_bad_value",
         "Cannot declare": "toml_duplicate",
         "Cannot overwrite": "toml_duplicate",
+        "Cannot mutate immutable namespace": "toml_duplicate",
+        "Expected ']' at the end of a table": "toml_table_header",
+        "Expected ']]' at the end of an array": "toml_table_header",
     }
     code = next((c for start, c in codes.items() if reason.startswith(start)), "toml_syntax")
     if code in ("toml_missing_equals", "toml_syntax") and _BAD_BARE_KEY.match(row):

@@ -83,3 +83,17 @@ def test_synonym_in_two_articles_is_a_warning_at_the_second(kb_root: Path) -> No
     )
     found = assert_reported(_advice(kb_root), path, line_of(path, "synonyms:"), "synonym_shared")
     assert "'eproc-login'" in found.text() and found.severity == "warning"
+
+
+# Summary lines of `kb lint`, checked word for word in tests/test_cli.py.
+SUMMARIES = {"problems_found", "lint_ok", "lint_warnings"}
+
+
+def test_every_problem_message_has_a_test_that_breaks_a_file_for_it() -> None:
+    tests = "".join(p.read_text("utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    untested = [
+        code
+        for code in catalog()["pt"]["messages"]
+        if code not in SUMMARIES and f'"{code}"' not in tests
+    ]
+    assert untested == []

@@ -160,6 +160,25 @@ def test_repeated_key_is_reported_on_the_repetition(kb_root: Path) -> None:
         ("confirm = true", 'confirm = "talvez"', "type_bool", "true ou false"),
         ('label = "E-mail"', "label = 3", "type_text", "entre aspas"),
         ("min_length = 10", "min_length = -1", "number_ge", "pelo menos 0"),
+        ("min_length = 10", "max_length = 5000\nmin_length = 10", "number_le", "no máximo 4096"),
+        (
+            'purpose = "Chamados',
+            'target_hours = 0\npurpose = "Chamados',
+            "number_gt",
+            "maior que 0",
+        ),
+        (
+            'purpose = "Chamados',
+            'target_hours = "dois"\npurpose = "Chamados',
+            "type_number",
+            "'dois'",
+        ),
+        (
+            'keywords = ["chamado do sei", "problema no sei"]',
+            'keywords = "sei"',
+            "type_list",
+            "[ ]",
+        ),
     ],
 )
 def test_field_values_are_explained_on_their_line(
@@ -169,6 +188,94 @@ def test_field_values_are_explained_on_their_line(
     line = line_of(path, new.splitlines()[0])
     found = assert_reported(problems_of(kb_root), path, line, code, fragment)
     assert "pattern" not in found.text("en") and "should" not in found.text("en")
+
+
+def test_a_choice_that_is_not_a_table_is_explained(kb_root: Path) -> None:
+    path = replace_in(
+        _offers(kb_root),
+        '[[offers.fields.choices]]\nid = "samop"\nlabel = "SAMOP"\n\n'
+        '[[offers.fields.choices]]\nid = "seati"\nlabel = "SEATI"\n',
+        "",
+    )
+    path = replace_in(
+        path,
+        'prompt = "Qual é o seu órgão?"',
+        'prompt = "Qual é o seu órgão?"\nchoices = ["samop"]',
+    )
+    found = assert_reported(
+        problems_of(kb_root), path, line_of(path, 'choices = ["samop"]'), "type_table"
+    )
+    assert "campo 'orgao'" in found.text()
+
+
+def test_duplicate_category_is_reported_at_the_offer(kb_root: Path) -> None:
+    path = _offers(kb_root)
+    text = path.read_text(encoding="utf-8")
+    # The first offer's second category takes the first one's id.
+    path.write_text(text.replace('id = "tramitacao"', 'id = "acesso"', 1), encoding="utf-8")
+    assert_reported(
+        problems_of(kb_root),
+        path,
+        line_of(path, 'id = "eproc-1g"'),
+        "category_duplicate",
+        "'acesso'",
+    )
+
+
+def test_unclosed_table_header_is_reported_on_its_line(kb_root: Path) -> None:
+    path = replace_in(
+        _offers(kb_root),
+        '[[offers.fields.choices]]\nid = "seati"',
+        '[[offers.fields.choices]\nid = "seati"',
+    )
+    problems = problems_of(kb_root)
+    assert [p.code for p in problems] == ["toml_table_header", "refs_follow_catalog"]
+    assert_reported(
+        problems, path, _line_exact(path, "[[offers.fields.choices]"), "toml_table_header"
+    )
+
+
+def test_other_toml_errors_quote_the_line(kb_root: Path) -> None:
+    path = replace_in(_offers(kb_root), "confirm = true", 'confirm = true label = "x"')
+    found = assert_reported(
+        problems_of(kb_root), path, line_of(path, "confirm = true label"), "toml_syntax"
+    )
+    assert '`confirm = true label = "x"`' in found.text()
+
+
+def _line_exact(path: Path, row: str) -> int:
+    rows = path.read_text(encoding="utf-8").splitlines()
+    return rows.index(row) + 1
+
+
+def test_a_value_no_check_has_words_for_keeps_the_parsers_detail(kb_root: Path) -> None:
+    from pydantic import BaseModel, ValidationError, field_validator
+
+    from knowledge_base.field_errors import field_problem
+
+    class Office(BaseModel):
+        holiday: str
+
+        @field_validator("holiday")
+        @classmethod
+        def _date(cls, value: str) -> str:
+            raise ValueError("não é uma data")
+
+    text = 'holiday = "31/02"\n'
+    try:
+        Office.model_validate({"holiday": "31/02"})
+    except ValidationError as exc:
+        found = field_problem(kb_root / "x.toml", text, {"holiday": "31/02"}, exc.errors()[0])
+    assert (found.line, found.code) == (1, "field_invalid")
+    assert "'holiday'" in found.text() and "não é uma data" in found.text()
+
+
+def test_a_message_written_out_by_another_check_is_shown_as_it_is(kb_root: Path) -> None:
+    from knowledge_base.problems import Problem
+
+    problem = Problem(kb_root / "clocks.toml", 4, "feriado '31/02' inválido")
+    assert str(problem) == f"{kb_root / 'clocks.toml'}:4: feriado '31/02' inválido"
+    assert problem.text("en") == "feriado '31/02' inválido"
 
 
 def test_bad_office_hour_is_explained(kb_root: Path) -> None:
