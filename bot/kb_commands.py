@@ -14,6 +14,7 @@ from knowledge_base.loader import FOLLOW_CODES, load_knowledge_base, read_knowle
 from knowledge_base.problems import KnowledgeBaseError, errors
 from knowledge_base.reach_checks import advice
 from knowledge_base.triage import Triage
+from knowledge_base.version import content_version
 
 
 def lint(root: Path, out: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
@@ -34,7 +35,12 @@ def lint(root: Path, out: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
         return 1
     if problems:
         print(message("lint_warnings", {"count": str(len(problems))}, language), file=out)
-    counts = {"articles": str(len(kb.articles)), "offers": str(len(kb.offers)), "root": str(root)}
+    counts = {
+        "articles": str(len(kb.articles)),
+        "offers": str(len(kb.offers)),
+        "root": str(root),
+        "version": content_version(root),
+    }
     print(message("lint_ok", counts, language), file=out)
     return 0
 

@@ -9,7 +9,6 @@ named by a hash of its files, so several workers can be seen to run the same one
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,11 +18,12 @@ from watchfiles import Change, awatch
 
 from bot.turn_gate import TurnGate
 from flows.ports import Triage as Engine
-from knowledge_base.loader import ARTICLES_DIR, read_knowledge_base
+from knowledge_base.loader import read_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.problems import Problem, errors
 from knowledge_base.reach_checks import advice
 from knowledge_base.triage import Triage
+from knowledge_base.version import content_version
 
 log = logging.getLogger(__name__)
 # Editors save several files at once (or an editor writes a file twice): changes within this
@@ -48,20 +48,6 @@ class Outcome:
     result: str
     version: str
     problems: tuple[Problem, ...] = ()
-
-
-def content_version(root: Path) -> str:
-    """A short hash of every file the knowledge base is read from (names and bytes)."""
-    digest = hashlib.sha256()
-    files = [*sorted(root.glob("*.toml")), *sorted((root / ARTICLES_DIR).glob("*.md"))]
-    for path in files:
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:  # removed while hashing: the next change reloads again
-            digest.update(b"\0missing")
-        digest.update(b"\0")
-    return digest.hexdigest()[:12]
 
 
 def kb_files_only(change: Change, path: str) -> bool:

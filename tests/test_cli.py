@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from knowledge_base.version import content_version
 from tests.knowledge_base.kb_files import (
     BUNDLED_KB,
     TINY_CASES,
@@ -97,7 +98,9 @@ def _cases(tmp_path: Path, *lines: str) -> Path:
 def test_lint_of_a_clean_knowledge_base_exits_0(run: Run) -> None:
     result = run("kb", "lint", str(TINY_KB))
     assert result.code == 0
-    assert result.out.strip() == f"ok: 3 artigos, 3 ofertas em {TINY_KB}"
+    assert result.out.strip() == (
+        f"ok: 3 artigos, 3 ofertas em {TINY_KB} (versão {content_version(TINY_KB)})"
+    )
 
 
 def test_lint_without_path_checks_the_configured_knowledge_base(run: Run) -> None:
@@ -148,7 +151,7 @@ def test_lint_prints_advice_as_warnings_and_exits_0(run: Run, tmp_path: Path) ->
     assert lines[0].startswith(f"{sei}:{line_of(sei, 'synonyms:')}: aviso: o sinônimo")
     assert lines[1:] == [
         "1 aviso(s): a base pode ser usada, mas vale olhar",
-        f"ok: 3 artigos, 3 ofertas em {root}",
+        f"ok: 3 artigos, 3 ofertas em {root} (versão {content_version(root)})",
     ]
 
 

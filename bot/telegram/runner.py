@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
-from bot.kb_reload import Knowledge, KnowledgeReloader, Outcome, content_version
+from bot.kb_reload import Knowledge, KnowledgeReloader, Outcome
 from bot.pushes import Pushes
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
@@ -29,6 +29,7 @@ from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
 from bot.turn_gate import TurnGate
 from knowledge_base.loader import FOLLOW_CODES
+from knowledge_base.version import content_version
 from storage import enqueue, max_update_id, record_update
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb_reload import content_version
+from knowledge_base.version import content_version
 from tests.in_process_bot import BotSite
 
 from .conftest import StartBot
@@ -142,3 +142,24 @@ async def test_a_reload_during_a_burst_of_turns_loses_no_turn(
     assert all(OLD_TEXT in t.text or NEW_TEXT in t.text for t in turns)
     assert {u.status for u in bot.inbox()} == {"done"}
     assert len(bot.inbox()) == len(people)
+
+
+async def test_a_form_in_progress_survives_the_removal_of_its_offer(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    root = _copy_kb(tmp_path)
+    bot = await _start(start_bot, root, live=False)
+    dora = bot.person("Dora")
+    form = await dora.say("quero abrir um chamado no helpdesk do SEI")
+    assert "SAMOP" in form.labels
+
+    # The editor renames the offer: the old id no longer exists in the new version.
+    _replace(root / "offers.toml", 'id = "sei"\n', 'id = "sei-ma"\n')
+    _replace(root / "offers.toml", 'offers = ["sei"]', 'offers = ["sei-ma"]')
+    for name in ("sei-abrir-chamado", "sei-pontos-focais"):
+        _replace(_article(root, name), "offers: [sei]", "offers: [sei-ma]")
+    assert (await bot.runtime.knowledge.reload_async()).result == "reloaded"
+    after = await dora.press("SAMOP")
+
+    assert "não consegui retomar o atendimento anterior" in after.text
+    assert bot.tickets() == []
