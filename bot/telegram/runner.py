@@ -8,7 +8,6 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +15,8 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
-from bot.kb_reload import Knowledge, KnowledgeReloader, Outcome
+from bot.kb_notice import RefusalNotice
+from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.pushes import Pushes
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
@@ -28,9 +28,8 @@ from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
 from bot.turn_gate import TurnGate
-from knowledge_base.loader import FOLLOW_CODES
 from knowledge_base.version import content_version
-from storage import enqueue, max_update_id, record_update
+from storage import max_update_id, record_update
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -92,9 +91,22 @@ class Runtime:
             use=self.use_knowledge,
             gate=gate,
             language=app.config.knowledge_base.lint_language,
-            on_refused=self._tell_agents_refused,
+            on_refused=RefusalNotice(
+                app.engine,
+                app.renderer,
+                chat_id=app.config.telegram.agent_chat_id,
+                root=root,
+                clock=clock,
+                current_version=lambda: self.knowledge.version,
+                wake=self._wake_sender,
+            ),
         )
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _wake_sender(self) -> None:
+        """Wake the sender from another thread (a reload's notice)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.sender.wake)
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
@@ -102,27 +114,6 @@ class Runtime:
         self.app.desk.triage = knowledge.triage
         self.app.renderer.use(knowledge.kb)
         self.agents.services.kb = knowledge.kb
-
-    def _tell_agents_refused(self, outcome: Outcome) -> None:
-        """Queue one message to the agents' group about a refused reload (reload thread)."""
-        chat_id = self.app.config.telegram.agent_chat_id
-        if chat_id is None:
-            return
-        root = self.app.config.knowledge_base.path
-        files = list(dict.fromkeys(_relative(p.path, root) for p in outcome.problems))
-        # Summaries of consequences ("2 links broken because ...") are not problems to count.
-        causes = [p for p in outcome.problems if p.code not in FOLLOW_CODES]
-        params = {
-            "count": len(causes),
-            "files": files,
-            "version": self.knowledge.version,
-        }
-        text = self.app.renderer.render("desk/kb_not_reloaded", params)
-        with Session(self.app.engine) as session, session.begin():
-            call = {"text": text, "parse_mode": "HTML"}
-            enqueue(session, chat_id=chat_id, method="sendMessage", params=call, now=self.clock())
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self.sender.wake)
 
     async def store_update(self, update: dict[str, Any]) -> None:
         """Commit one received update to the inbox (before Telegram hears it was received)."""
@@ -200,13 +191,6 @@ class Runtime:
         lines = self.app.renderer.render("commands", {}).splitlines()
         pairs = (line.split(" - ", 1) for line in lines if " - " in line)
         return [{"command": c.strip(), "description": d.strip()} for c, d in pairs]
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return path.name
 
 
 def run_telegram(app: App) -> int:
