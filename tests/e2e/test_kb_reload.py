@@ -65,6 +65,11 @@ async def test_an_edited_article_reaches_users_without_a_restart(
 
     assert knowledge.last is not None and knowledge.last.result == "reloaded"
     assert knowledge.version == content_version(root) != before
+    assert knowledge.status() == {
+        "version": knowledge.version,
+        "last_reload": "reloaded",
+        "last_seen": knowledge.version,
+    }
     answer = await bot.person("Ana").say(ASK_CODE)
     assert NEW_TEXT in answer.text and OLD_TEXT not in answer.text
 
@@ -87,6 +92,11 @@ async def test_a_broken_edit_is_refused_the_old_base_kept_and_agents_told_once(
 
     assert (first.result, again.result) == ("refused", "refused")
     assert bot.runtime.knowledge.version == before
+    assert bot.runtime.knowledge.status() == {
+        "version": before,
+        "last_reload": "refused",
+        "last_seen": content_version(root),
+    }
     assert f"{path}:3: aspas abertas e não fechadas" in caplog.text
     await bot.settle(group.id)
     told = [m.body for m in bot.server.sent_messages(group.id)]
