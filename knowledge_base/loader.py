@@ -7,22 +7,19 @@ offers when offers.toml did not parse) are summed up in one line instead of list
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
+from .article_checks import article_problems
 from .articles import read_article
-from .body_checks import body_problems
 from .catalog_checks import catalog_problems
 from .language_file import read_language
 from .models import Article, KnowledgeBase
 from .offers_file import read_offers
 from .problems import KnowledgeBaseError, Problem, errors
-from .render import article_links
 
 OFFERS_FILE = "offers.toml"
 LANGUAGE_FILE = "language.toml"
 ARTICLES_DIR = "articles"
-GENERAL_SYSTEM = "geral"
 # Problems that stop a file from being read at all: every other problem may follow from them.
 ROOT_CODES = frozenset(
     {
@@ -91,7 +88,8 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
             for p in catalog_problems(kb, root / OFFERS_FILE, offers_text)
             if p.param("value") not in catalog.broken
         ]
-    problems += _article_problems(kb, catalog.unread, catalog.broken, catalog.problems, unread)
+    catalog_root = catalog.problems[0] if catalog.unread and catalog.problems else None
+    problems += article_problems(kb, catalog_root, catalog.broken, unread)
     return kb, ordered(problems)
 
 
@@ -118,59 +116,3 @@ def ordered(problems: list[Problem]) -> list[Problem]:
             p.params,
         ),
     )
-
-
-def _article_problems(
-    kb: KnowledgeBase,
-    catalog_unread: bool,
-    broken_offers: set[str],
-    catalog_found: list[Problem],
-    unread: dict[str, Problem],
-) -> list[Problem]:
-    problems: list[Problem] = []
-    follows: Counter[str] = Counter()
-    known_systems = ", ".join(sorted(kb.systems))
-    known_offers = ", ".join(sorted(kb.offers))
-    skipped_refs = 0
-    for article in kb.articles.values():
-        path = article.path
-        if kb.systems and article.system not in kb.systems and article.system != GENERAL_SYSTEM:
-            problems.append(
-                Problem.of(
-                    path,
-                    article.line_of("system"),
-                    "system_unknown",
-                    value=article.system,
-                    known=known_systems,
-                )
-            )
-        elif catalog_unread and article.system != GENERAL_SYSTEM:
-            skipped_refs += 1
-        for offer_id in article.offers:
-            if catalog_unread:
-                skipped_refs += 1
-            elif offer_id not in kb.offers and offer_id not in broken_offers:
-                problems.append(
-                    Problem.of(
-                        path,
-                        article.line_of("offers"),
-                        "offer_unknown",
-                        value=offer_id,
-                        known=known_offers,
-                    )
-                )
-        for offset, target in article_links(article.body):
-            if target in unread:
-                follows[target] += 1
-            elif target not in kb.articles:
-                problems.append(
-                    Problem.of(path, article.body_line + offset, "link_broken", value=target)
-                )
-        problems += body_problems(article)
-    for target, count in follows.items():
-        root = unread[target]
-        problems.append(Problem.of(root.path, root.line, "links_follow_unread", count=count))
-    if catalog_unread and skipped_refs and catalog_found:
-        root = catalog_found[0]
-        problems.append(Problem.of(root.path, root.line, "refs_follow_catalog", count=skipped_refs))
-    return problems
