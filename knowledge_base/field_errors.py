@@ -6,8 +6,11 @@ patterns are explained ("hora inválida '25:00': use HH:MM") instead of quoted a
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 from .lint_messages import where
 from .problems import Problem
@@ -58,9 +61,11 @@ def field_problem(
     err: Any,
     start: int = 1,
     within: list[tuple[str, str]] | None = None,
+    model: type[BaseModel] | None = None,
 ) -> Problem:
     """The problem for one pydantic error `err` about `raw` (parsed from `text`), which is
-    found from line `start` on, in the place `within` (e.g. [("offer", "sei")])."""
+    found from line `start` on, in the place `within` (e.g. [("offer", "sei")]). With the
+    `model` that read `raw`, a misspelt key gets the key it most resembles."""
     loc = [str(p) for p in err["loc"]]
     line, node, parent = start, raw, ""
     places: list[tuple[str, str]] = list(within or [])
@@ -83,6 +88,8 @@ def field_problem(
             node = node[part]
         parent = part
     key = next((p for p in reversed(loc) if not p.isdigit()), "")
+    if not places and len(loc) > 1 and not loc[0].isdigit():
+        places.append(("table", loc[0]))  # a key inside a top-level table: [abbreviations]
     value = err.get("input")
     params = {
         "key": key,
@@ -90,7 +97,35 @@ def field_problem(
         "value": value if isinstance(value, str) else _shown(value),
         "shown": _shown(value),
     }
-    return Problem.of(path, line, _code(err, key, places), **params, **_extra(err))
+    code = _code(err, key, places)
+    near = _nearest(model, loc, key) if code == "field_unknown" else None
+    if near:
+        return Problem.of(path, line, "field_unknown_near", **params, near=near)
+    return Problem.of(path, line, code, **params, **_extra(err))
+
+
+def _nearest(model: type[BaseModel] | None, loc: list[str], key: str) -> str | None:
+    """The known key of the (nested) model at `loc` closest to the unknown `key`, if close."""
+    for part in loc[:-1]:
+        if model is None or part.isdigit():
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return None
+    close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly or as list/dict items (list[_Field] -> _Field)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def line_of(text: str, needle: str, after: int = 0) -> int:

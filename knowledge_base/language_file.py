@@ -42,7 +42,9 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
     except tomllib.TOMLDecodeError as exc:
         return Language(), [toml_problem(path, text, exc)]
     except ValidationError as exc:
-        return Language(), [field_problem(path, text, raw, e) for e in exc.errors()]
+        return Language(), [
+            field_problem(path, text, raw, e, model=_LanguageFile) for e in exc.errors()
+        ]
     problems = []
     for pattern in [*data.grau_1, *data.grau_2]:
         try:

@@ -121,7 +121,7 @@ def read_offers(path: Path) -> OffersFile:
     try:
         catalog = _Catalog.model_validate(raw)
     except ValidationError as exc:
-        found = [field_problem(path, text, raw, e) for e in exc.errors()]
+        found = [field_problem(path, text, raw, e, model=_Catalog) for e in exc.errors()]
         return OffersFile(problems=found, unread=True)
     if not isinstance(raw_offers, list):
         line = line_of(text, "offers")
@@ -144,7 +144,8 @@ def read_offers(path: Path) -> OffersFile:
                 place = ("offer", raw_offer["id"])
                 start = line_of(text, f'id = "{raw_offer["id"]}"', start - 1)
             problems += [
-                field_problem(path, text, raw_offer, e, start, [place]) for e in exc.errors()
+                field_problem(path, text, raw_offer, e, start, [place], _Offer)
+                for e in exc.errors()
             ]
             continue
         line = line_of(text, f'id = "{item.id}"', start - 1)

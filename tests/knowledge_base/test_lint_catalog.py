@@ -196,3 +196,28 @@ def test_language_toml_error_is_reported_on_its_line(kb_root: Path) -> None:
     assert_reported(
         problems_of(kb_root), path, line_of(path, "tá ="), "toml_key_chars", '`tá = "esta"`'
     )
+
+
+def test_a_misspelt_key_gets_the_key_it_resembles(kb_root: Path) -> None:
+    path = replace_in(
+        _offers(kb_root), 'prompt = "Qual é o seu e-mail?"', 'promt = "Qual é o seu e-mail?"'
+    )
+    found = assert_reported(
+        problems_of(kb_root), path, line_of(path, "promt ="), "field_unknown_near"
+    )
+    assert found.text() == (
+        "chave desconhecida 'promt' (oferta 'sei', campo 'email'): você quis dizer 'prompt'?"
+    )
+
+
+def test_a_misspelt_language_key_gets_the_key_it_resembles(kb_root: Path) -> None:
+    path = _language(kb_root)
+    path.write_text('stopword = ["tipo"]\n' + path.read_text(encoding="utf-8"), "utf-8")
+    found = assert_reported(problems_of(kb_root), path, 1, "field_unknown_near")
+    assert "'stopwords'" in found.text()
+
+
+def test_a_wrong_value_inside_a_table_names_the_table(kb_root: Path) -> None:
+    path = replace_in(_language(kb_root), 'tb = "tambem"', "tb = 2")
+    found = assert_reported(problems_of(kb_root), path, line_of(path, "tb = 2"), "type_text")
+    assert "(tabela [abbreviations])" in found.text()
