@@ -251,3 +251,20 @@ def test_a_cpf_typed_in_a_form_description_is_masked_too(chat: Conversation) -> 
     chat.say("a publicação do despacho não saiu; meu CPF é 12345678909 se precisar")
     assert "cpf_notice" in chat.templates
     assert "12345678909" not in str(chat.state.to_dict())
+
+
+def test_the_nao_sei_button_lets_the_team_confirm_the_grau(chat: Conversation) -> None:
+    chat.say("o eproc não gerou a publicação do despacho")
+    chat.say("não sei")
+    chat.tap("Não sei: a equipe confirma o grau")
+    assert (chat.state.name, chat.state.data["offer"]) == ("intake", "eproc-1g")
+    assert chat.state.data["grau_unsure"] is True
+
+
+def test_a_see_also_button_on_an_old_message_opens_its_article_from_anywhere(
+    chat: Conversation,
+) -> None:
+    chat.press("a:eproc-2fa-desativar")
+    assert (chat.state.name, chat.state.data["article"]) == ("article", "eproc-2fa-desativar")
+    chat.press("a:nao-existe")
+    assert "not_understood" in chat.templates

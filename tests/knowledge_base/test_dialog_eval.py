@@ -79,3 +79,19 @@ def test_a_malformed_dialog_names_its_line(
     cases.write_text('{"turns": [], "expect": "none"}\n', encoding="utf-8")
     assert main(["kb", "eval", str(cases)]) == 2
     assert f"{cases}:1:" in capsys.readouterr().err
+
+
+def test_a_change_of_course_counts_as_the_decision_it_proposes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        '{"turns": ["o SEI não mostra o processo que me mandaram", '
+        '"esquece, na verdade o problema é no eproc, erro na publicação"], '
+        '"expect": "clarify:grau", "category": "tramitacao"}',
+        # The portal's category cannot be told: the form's category question is the clarify.
+        '{"turns": ["a ferramenta de solicitação de serviços está com problema ao enviar o '
+        'formulário"], "expect": "clarify:categoria"}',
+    ]
+    _, out = _eval(tmp_path, capsys, lines, "--json")
+    report = json.loads(out)
+    assert report["dialog_accuracy"] == 1.0, report["dialog_misses"]
