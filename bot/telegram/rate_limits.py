@@ -127,6 +127,11 @@ class RateLimiter:
             self._all_paused_until - now,
         )
 
+    def overall_delay(self, now: float | None = None) -> float:
+        """Seconds until the overall window (and a pause of everything) lets any call start."""
+        now = self.clock() if now is None else now
+        return max(0.0, self._global.wait(now), self._all_paused_until - now)
+
     def acquire(
         self, chat_id: int, now: float | None = None, *, own_chat: bool = True
     ) -> Slot | None:

@@ -44,6 +44,8 @@ __all__ = ["LANES", "FailedHook", "Job", "ParamsResolver", "Sender", "SentHook",
 
 log = logging.getLogger(__name__)
 
+# How soon before the overall window frees a place the sender fetches the rows for it (s).
+LEAD = 0.02
 # The params to send for a due row, filled in at send time (e.g. a forum topic created since).
 ParamsResolver = Callable[[Session, Job], Mapping[str, Any]]
 
@@ -165,7 +167,16 @@ class Sender:
                 limited = self.limiter.limited_chats()
                 busy = set(self._in_flight)
                 batches = await asyncio.to_thread(self._due, open_lanes, busy, limited)
-            started, pause = self._start(batches, pause)
+            started, pause, full = self._start(batches, pause)
+            while 0 < full <= LEAD and not stop.is_set():
+                # The overall window frees a place within LEAD: wait for it with the rows in
+                # hand rather than query again after it (the round trip to the store would be
+                # time lost from every place, each second).
+                await asyncio.sleep(full)
+                more, pause, full = self._start(batches, self.idle_poll)
+                started += more
+            if full > LEAD:
+                pause = min(pause, full - LEAD)  # query just ahead of the next free place
             if started == 0 or not any(self._room(lane) > 0 for lane in self.lanes):
                 # Wait for an answer, new messages, the next free place, or the next poll.
                 await self._idle(stop, pause)
@@ -189,11 +200,13 @@ class Sender:
     def _room(self, lane: Lane) -> int:
         return lane.concurrency - len(self._tasks[lane.name])
 
-    def _start(self, batches: Mapping[str, list[Job]], pause: float) -> tuple[int, float]:
-        """Start what the limits allow, lane by lane in priority order: (started, pause)."""
+    def _start(self, batches: dict[str, list[Job]], pause: float) -> tuple[int, float, float]:
+        """Start what the limits allow, lane by lane in priority order, taking the started jobs
+        out of `batches`: (started, pause, wait of the overall window when it stopped us)."""
         started = 0
         for lane in self.lanes:
-            for job in batches.get(lane.name, ()):
+            jobs = batches.get(lane.name, [])
+            for job in list(jobs):
                 if self._room(lane) <= 0:
                     break
                 if job.id in self._sending:
@@ -201,13 +214,14 @@ class Sender:
                 own_chat = lane.own_chat(job.method)
                 slot = self.limiter.acquire(job.chat_id, own_chat=own_chat)
                 if slot is None:
-                    wait = self.limiter.delay(job.chat_id, own_chat=own_chat)
-                    pause = min(pause, wait)
-                    if self.limiter.delay(0, own_chat=False) > 0:
+                    pause = min(pause, self.limiter.delay(job.chat_id, own_chat=own_chat))
+                    full = self.limiter.overall_delay()
+                    if full > 0:
                         # The overall window is full: the next free place goes to the first
                         # lane again, never to a later lane's row fetched in this round.
-                        return started, pause
+                        return started, pause, full
                     continue
+                jobs.remove(job)
                 if lane.ordered:
                     self._in_flight.add(job.chat_id)
                 self._sending.add(job.id)
@@ -216,7 +230,7 @@ class Sender:
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 started += 1
-        return started, pause
+        return started, pause, 0.0
 
     async def _idle(self, stop: asyncio.Event, pause: float) -> None:
         waiters: set[asyncio.Future[Any]] = {

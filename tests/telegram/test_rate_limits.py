@@ -256,3 +256,16 @@ def test_arrivals_at_telegram_never_exceed_any_limit_in_any_window(
             assert most_in_any_window(times, 60.0) <= 20
         else:
             assert most_in_any_window(times, 1.0) <= 1
+
+
+def test_overall_delay_is_the_overall_window_or_a_pause_of_everything() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, global_per_second=2)
+    call(limiter, clock, USER)
+    clock.now += 0.25
+    call(limiter, clock, OTHER_USER)
+    assert limiter.overall_delay() == 0.75
+    limiter.pause_chat(USER + 5, until=clock.now + 9)  # one chat's pause is not everyone's
+    assert limiter.overall_delay() == 0.75
+    limiter.pause_all(until=clock.now + 4)
+    assert limiter.overall_delay() == 4.0
