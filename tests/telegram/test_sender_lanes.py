@@ -165,7 +165,9 @@ async def test_a_429_for_one_chat_pauses_that_chat_only(engine: Engine, site: Si
     assert server.stats.served_429 == 1
 
 
-async def test_callback_answers_go_ahead_of_a_full_outbox(engine: Engine, site: Site) -> None:
+async def test_callback_answers_and_chat_actions_go_ahead_of_a_full_outbox(
+    engine: Engine, site: Site
+) -> None:
     server = site.server
     user, *others = people(server, 41)
     asked = await site.driver.call(
@@ -181,7 +183,8 @@ async def test_callback_answers_go_ahead_of_a_full_outbox(engine: Engine, site: 
     query = server.user_presses_button(user, shown, "sim")
     backlog = [text(other.id, f"para {other.first_name}") for other in others]
     answer = (user.id, "answerCallbackQuery", {"callback_query_id": query.id})
-    queue(engine, *backlog, answer)  # queued after 40 messages
+    typing = (user.id, "sendChatAction", {"action": "typing"})
+    queue(engine, *backlog, answer, typing)  # queued after 40 messages
     clock = StillClock()
     limiter = RateLimiter(clock, global_per_second=5)
 
@@ -191,8 +194,8 @@ async def test_callback_answers_go_ahead_of_a_full_outbox(engine: Engine, site: 
         )
 
     first_second = calls_in_order(server)[1:]  # after the question itself
-    assert first_second[0] == "answerCallbackQuery"
-    assert len(first_second) == 5  # the answer took one of the second's five places
+    assert first_second[:2] == ["answerCallbackQuery", "sendChatAction"]
+    assert len(first_second) == 5  # they took two of the second's five places
     assert [a.callback_query_id for a in server.state.callback_answers] == [query.id]
 
 
