@@ -61,16 +61,18 @@ class Outcomes:
     on_failed: FailedHook | None = None
     on_thread_lost: ThreadLostHook | None = None
 
-    def sent(self, job: Job, result: Any) -> None:
-        """Telegram accepted the call: keep its message_id, then the hook's bookkeeping."""
-        message_id = result.get("message_id") if isinstance(result, Mapping) else None
+    def sent(self, accepted: list[tuple[Job, Any]]) -> None:
+        """Telegram accepted the calls: keep their message_ids and the hooks' bookkeeping, all
+        in one transaction (one wait for the SQLite write lock, one commit, for all)."""
         with Session(self.engine) as session, session.begin():
-            row = session.get(OutboxMessage, job.id)
-            if row is None:
-                return
-            mark_sent(session, message=row, telegram_message_id=message_id, now=self.clock())
-            if self.on_sent is not None:
-                self.on_sent(session, job, result)
+            for job, result in accepted:
+                row = session.get(OutboxMessage, job.id)
+                if row is None:
+                    continue
+                message_id = result.get("message_id") if isinstance(result, Mapping) else None
+                mark_sent(session, message=row, telegram_message_id=message_id, now=self.clock())
+                if self.on_sent is not None:
+                    self.on_sent(session, job, result)
 
     def replay(self, accepted: list[tuple[int, Any]]) -> int:
         """Record as sent the journal's calls still pending in the store (see sent_journal)."""

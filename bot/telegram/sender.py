@@ -92,6 +92,8 @@ class Sender:
         self._wake = asyncio.Event()
         # Set once this sender holds the lease and has replayed the journal (before any send).
         self.replayed = asyncio.Event()
+        self._unrecorded: list[tuple[Job, Any, asyncio.Future[None]]] = []
+        self._recording: asyncio.Task[None] | None = None
         self._in_flight: set[int] = set()  # chats of the ordered lanes with a call in flight
         self._sending: set[int] = set()  # outbox ids in flight (unordered lanes fetch them again)
         self._tasks: dict[str, set[asyncio.Task[None]]] = {lane.name: set() for lane in lanes}
@@ -298,14 +300,49 @@ class Sender:
                 self.journal.accepted(job.id, result)  # first: a kill from here on loses nothing
             self.limiter.finish(slot)
             self._throttled.pop(job.id, None)
-            await self._record(self.outcomes.sent, job, result)
-            if self.journal is not None:
-                self.journal.recorded()
+            # The chat stays in flight until its row says sent, or the row would come again.
+            await self._note_sent(job, result)
         finally:
             if lane.ordered:
                 self._in_flight.discard(job.chat_id)
             self._sending.discard(job.id)
             self._wake.set()
+
+    async def _note_sent(self, job: Job, result: Any) -> None:
+        """Record the call as sent, together with every other answer waiting to be recorded."""
+        noted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._unrecorded.append((job, result, noted))
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record_sent())
+        await noted
+
+    async def _record_sent(self) -> None:
+        # Group commit: answers that came while the last batch was being written go together.
+        while self._unrecorded:
+            batch, self._unrecorded = self._unrecorded, []
+            try:
+                await self._record(self.outcomes.sent, [(job, result) for job, result, _ in batch])
+                outcomes: list[Exception | None] = [None] * len(batch)
+            except Exception:  # one row's failure must not hold the others back: one by one
+                log.exception("recording %d sent calls together failed", len(batch))
+                outcomes = [await self._record_one(job, result) for job, result, _ in batch]
+            for (_, _, noted), error in zip(batch, outcomes, strict=True):
+                if error is None and self.journal is not None:
+                    self.journal.recorded()
+                if noted.done():
+                    continue
+                if error is None:
+                    noted.set_result(None)
+                else:
+                    noted.set_exception(error)
+
+    async def _record_one(self, job: Job, result: Any) -> Exception | None:
+        try:
+            await self._record(self.outcomes.sent, [(job, result)])
+        except Exception as exc:  # left pending (and in the journal): sent again or replayed
+            log.exception("recording outbox %s as sent failed", job.id)
+            return exc
+        return None
 
     async def _refused(self, job: Job, exc: TelegramError) -> None:
         if not isinstance(exc, RetryAfter):
