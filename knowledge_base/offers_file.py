@@ -10,9 +10,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .models import Category, Choice, FieldKind, IntakeField, Offer, OfficeHours, System
+from .offices_file import RawOffice, read_office
 from .problems import Problem, toml_error_line
-
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 class _Strict(BaseModel):
@@ -47,15 +46,6 @@ class _Field(_Strict):
     choices: list[_Choice] = []
 
 
-class _Office(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9-]+$")
-    name: str
-    weekdays: list[int] = Field(min_length=1)
-    start: str = Field(pattern=HHMM)
-    end: str = Field(pattern=HHMM)
-    timezone: str = "America/Sao_Paulo"
-
-
 class _Offer(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: str = Field(min_length=1)
@@ -72,7 +62,7 @@ class _Offer(_Strict):
     support_redirect: list[str] = []
     categories: list[_Category] = []
     fields: list[_Field] = []
-    offices: list[_Office] = []
+    offices: list[RawOffice] = []
 
 
 class _System(_Strict):
@@ -144,7 +134,7 @@ def read_offers(path: Path) -> OffersFile:
             if f.kind not in get_args(FieldKind):
                 where = _line_of(text, f'id = "{f.id}"', line)
                 problems.append(Problem(path, where, f"unknown field kind '{f.kind}'"))
-        offers[item.id] = _offer(item, line)
+        offers[item.id] = _offer(item, line, _offices(path, text, item, line, problems))
     systems = {
         key: System(
             id=key,
@@ -158,7 +148,7 @@ def read_offers(path: Path) -> OffersFile:
     return OffersFile(offers, systems, dict(catalog.texts), problems, broken)
 
 
-def _offer(item: _Offer, line: int) -> Offer:
+def _offer(item: _Offer, line: int, offices: tuple[OfficeHours, ...]) -> Offer:
     return Offer(
         id=item.id,
         name=item.name,
@@ -182,15 +172,30 @@ def _offer(item: _Offer, line: int) -> Offer:
             )
             for f in item.fields
         ),
-        offices=tuple(
-            OfficeHours(**o.model_dump(exclude={"weekdays"}), weekdays=tuple(o.weekdays))
-            for o in item.offices
-        ),
+        offices=offices,
         keywords=tuple(item.keywords),
         support_redirect=tuple(item.support_redirect),
         notice=item.notice,
         line=line,
     )
+
+
+def _offices(
+    path: Path, text: str, item: _Offer, line: int, problems: list[Problem]
+) -> tuple[OfficeHours, ...]:
+    """The offer's offices that read cleanly; each problem is reported at its office's line."""
+    offices: list[OfficeHours] = []
+    for raw in item.offices:
+        where = _line_of(text, f'id = "{raw.id}"', _line_of(text, "[[offers.offices]]", line))
+        if any(o.id == raw.id for o in offices):
+            problems.append(Problem(path, where, f"office '{raw.id}': id repetido"))
+            continue
+        found: list[str] = []
+        office = read_office(raw, where, found.append)
+        problems += [Problem(path, where, message) for message in found]
+        if office is not None:
+            offices.append(office)
+    return tuple(offices)
 
 
 def _problem_from(
