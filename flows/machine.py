@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import answers, intake, intake_questions, menu, privacy, rating, relay, tickets, triage
+from . import (
+    answers,
+    intake,
+    intake_questions,
+    menu,
+    office_choice,
+    office_queue,
+    office_rating,
+    privacy,
+    rating,
+    relay,
+    tickets,
+    triage,
+)
 from .actions import Action, Reply
 from .events import Button, Command, Event, Text, TicketStatusChanged
 from .keyboards import CANCEL
@@ -48,6 +61,8 @@ STATES: Mapping[str, StateSpec] = {
     "rating_comment": StateSpec(rating.on_rating_comment, rating.prompt_rating_comment),
     "erase_confirm": StateSpec(privacy.on_erase_confirm, privacy.prompt_erase_confirm),
     "relay_choose": StateSpec(relay.on_choose, relay.prompt_choose),
+    "queue_office": StateSpec(office_choice.on_choosing, office_choice.prompt_choosing),
+    "queue_comment": StateSpec(office_rating.on_comment, office_rating.prompt_comment),
 }
 
 
@@ -70,6 +85,7 @@ COMMANDS: Mapping[str, CommandHandler] = {
     "chamado": tickets.show_ticket,
     "meus_dados": privacy.export,
     "apagar_dados": privacy.ask_erase,
+    "fila": office_queue.show_position,
 }
 
 # Buttons that name what they act on, so they work on old messages from any state.
@@ -78,6 +94,7 @@ BUTTONS: Mapping[str, ButtonHandler] = {
     "t": lambda state, code, services: tickets.show_ticket(state, code, services),
     "tx": lambda state, code, services: tickets.ask_cancel(state, code, services),
     "r": rating.on_score_button,
+    "q": office_queue.on_button,
 }
 # `rl:` (relay_choose) is not global: the kept message lives in that state.
 
@@ -118,6 +135,8 @@ def _dispatch(state: ConversationState, event: Event, services: Services) -> Ste
             return Step(state, (Reply("message_too_long", {"limit": MAX_MESSAGE}),))
         if answers.is_word(event.text, answers.CANCEL):
             return cancel(state, "", services)
+        if office_queue.wants_to_leave(event.text, services):
+            return office_queue.leave(state, None, services)
     if isinstance(event, Button):
         step = _global_button(state, event.data, services)
         if step is not None:

@@ -7,7 +7,7 @@ from typing import Any
 from knowledge_base.decision import Decision
 from knowledge_base.models import Offer
 
-from . import guards, intake
+from . import guards, intake, office_choice
 from .actions import Reply
 from .context import Context
 from .keyboards import MENU
@@ -67,6 +67,9 @@ def to_offer(offer: Offer, context: Context, services: Services, origin: Origin)
     """The offer's form, unless a support problem is aimed at a service-only offer."""
     if guards.aimed_wrong(offer, context, services.kb):
         return redirect(offer, context, services, origin)
+    if offer.offices and services.queue is not None:
+        # Balcão Virtual: a live queue per office instead of a ticket.
+        return office_choice.start(offer, context.text, services)
     return intake.start(offer, context, origin)
 
 

@@ -192,6 +192,7 @@ def test_every_button_macro_renders(renderer: Renderer) -> None:
         "ticket": {"code": "SEI-7KX3QF"},
         "cancel_ticket": {"code": "SEI-7KX3QF"},
         "score": {"score": 3},
+        "queue_next": {"office": "Cartório X"},
     }
     for name in names:
         assert renderer.button_label(ButtonSpec(name, "d", params.get(name, {})))
