@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import answers, office_choice, office_rating
-from .actions import Action, Reply
+from .actions import Reply
 from .keyboards import button
 from .ports import Services
 from .queue_actions import ConfirmPresence, JoinQueue, LeaveQueue, NotifyWhenOpen
@@ -28,7 +28,7 @@ def on_button(state: ConversationState, payload: str, services: Services) -> Ste
             return None
         is_open = office.calendar.is_open(services.now)
         if verb == "j" and is_open:
-            return _join(state, office.id, office.name, services)
+            return _join(state, office.id, services)
         at = office.calendar.next_opening(services.now)
         if verb == "n" and not is_open and at is not None:
             return Step(state, (NotifyWhenOpen(office.id, at), _notify_set(office.name, at)))
@@ -69,10 +69,11 @@ def leave(state: ConversationState, entry: EntryView | None, services: Services)
     return Step(state, (LeaveQueue(entry.id), Reply("queue/left", params)))
 
 
-def position_reply(entry: EntryView, office: str) -> Reply:
+def position_reply(entry: EntryView, office: str, notice: str = "") -> Reply:
     """The position message (also what the desk pushes, edited in place, as the queue moves)."""
     params = {
         "office": office,
+        "notice": notice,
         "status": entry.status,
         "position": entry.position,
         "minutes": entry.estimate_minutes,
@@ -81,17 +82,15 @@ def position_reply(entry: EntryView, office: str) -> Reply:
     return Reply("queue/position", params, keys)
 
 
-def _join(state: ConversationState, office_id: str, name: str, services: Services) -> Step:
+def _join(state: ConversationState, office_id: str, services: Services) -> Step:
     if services.queue is None:
         return Step(state, (Reply("queue/unavailable"),))
     current = services.queue.current()
     if current is not None:
         already = Reply("queue/already", {"office": _office_name(current, services)})
         return Step(state, (already, position_reply(current, _office_name(current, services))))
-    notice = services.kb.offers.get("balcao-virtual")
-    params = {"office": name, "notice": notice.notice if notice else ""}
-    actions: tuple[Action, ...] = (JoinQueue(office_id), Reply("queue/joined", params))
-    return Step(state, actions)
+    # The position message (pushed by the desk, then edited in place) says it joined.
+    return Step(state, (JoinQueue(office_id),))
 
 
 def _own_entry(digits: str, services: Services) -> EntryView | None:

@@ -15,7 +15,9 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
+from bot.live_queue import LiveQueue
 from bot.pushes import Pushes
+from bot.scheduler import Scheduler
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
@@ -69,6 +71,12 @@ class Runtime:
             resolve_params=hooks.resolve_params,
             on_thread_lost=hooks.on_thread_lost,
         )
+        # The one scheduler of durable timers; the Balcão Virtual's queues register theirs.
+        self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
+        self.live_queue = LiveQueue(self.agents.services, clock)
+        self.live_queue.attach(app.desk, self.scheduler)
+        self.agents.live_queue = self.live_queue
+        self.agents.table.more_queues.append(self.live_queue.queues)
         self.dispatcher = Dispatcher(
             app.engine,
             app.desk,
@@ -104,7 +112,12 @@ class Runtime:
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
         await self._optional("setMyCommands", {"commands": self._commands()})
-        await asyncio.gather(self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop))
+        await asyncio.gather(
+            self.dispatcher.run(stop),
+            self.sender.run(stop),
+            self.scheduler.run(stop),
+            self._intake(stop),
+        )
 
     async def _intake(self, stop: asyncio.Event) -> None:
         telegram = self.app.config.telegram

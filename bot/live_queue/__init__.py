@@ -1,0 +1,71 @@
+"""The Balcão Virtual's live queues on Telegram: the person's actions, the attendants' commands,
+the timers, and the pushes (position and card, edited in place)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.agents.context import Act, DeskServices
+from bot.agents.posting import in_place
+from bot.agents.updates import GroupButton, GroupMessage
+from bot.desk import Desk
+from bot.live_queue.counter import Counter
+from bot.live_queue.messages import QueueMessages
+from bot.live_queue.persons import CALL_WINDOW, OFFICE_OPEN, PersonActions
+from bot.live_queue.reader import StoreQueueReader
+from bot.live_queue.supervision import office_summaries
+from bot.outbound import Outbound
+from bot.scheduler import Scheduler
+from flows.office_choice import offices_of
+
+__all__ = ["LiveQueue"]
+_ACTIVITY = ("waiting", "called", "serving", "done", "missed", "left")
+
+
+class LiveQueue:
+    """Wires the live queue into the desk (users), the agent desk (groups) and the scheduler."""
+
+    def __init__(self, desk_services: DeskServices, clock: Callable[[], datetime]) -> None:
+        self.offices = offices_of(desk_services.kb)
+        self.clock = clock
+        default_group = desk_services.settings.agent_chat_id
+        self.messages = QueueMessages(
+            desk_services.renderer, clock, lambda office: office.agent_chat_id or default_group
+        )
+        self.counter = Counter(desk_services, self.offices, self.messages)
+        self.persons = PersonActions(self.offices, self.messages, desk_services.renderer, clock)
+
+    def attach(self, desk: Desk, scheduler: Scheduler) -> None:
+        """Give the flows their reader and executor, and the scheduler its handlers."""
+        desk.queue_reader = lambda session, user_id: StoreQueueReader(
+            session, user_id, self.messages
+        )
+        desk.on_queue_action = self.persons.apply
+        scheduler.register(CALL_WINDOW, self.counter.on_call_window)
+        scheduler.register(OFFICE_OPEN, self.counter.on_office_open)
+
+    def group_command(self, session: Session, message: GroupMessage) -> bool:
+        """/proximo and /encerrar in a group serving offices (True when handled)."""
+        return self.counter.command(session, message)
+
+    def group_button(self, session: Session, pressed: GroupButton) -> list[Outbound] | None:
+        """The queue card's button (None: not ours)."""
+        if not pressed.data.startswith("q:next:"):
+            return None
+        return self.counter.button(session, pressed)
+
+    def queues(self, act: Act) -> None:
+        """/fila: the offices this group serves, after the desk's ticket queues."""
+        offices = self.counter.served(act.chat_id)
+        if not offices:
+            return
+        summaries = office_summaries(act.session, offices, self.messages, act.now)
+        # Offices with nobody in line, nobody attended and nothing today add only noise.
+        busy = [s for s in summaries if any(s[k] for k in _ACTIVITY)]
+        if not busy:
+            return
+        in_place(self.counter.desk, act, "queue/queues", {"offices": busy})
+        act.record("queue_queues")
