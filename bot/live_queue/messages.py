@@ -24,6 +24,9 @@ from storage.queue_tables import QueueEntry
 # One position edit per person in this interval, at most: Telegram allows about one message a
 # second per chat and 30 a second overall, and a queue of hundreds moves everyone at each call.
 POSITION_EVERY = timedelta(seconds=15)
+# A long line stretches the interval so its edits stay under this rate (messages/s), leaving
+# the rest of the overall 30/s to calls, answers and everyone else.
+POSITION_RATE = 15.0
 # The office's card in its group: groups allow 20 messages a minute.
 CARD_EVERY = timedelta(seconds=10)
 POSITION, CARD, TO_PERSON, TO_GROUP = "queue_pos", "queue_card", "queue_user", "queue_group"
@@ -63,6 +66,7 @@ class QueueMessages:
         average = sum(samples) / len(samples) if samples else None
         kb = self.renderer.kb
         notice = next((o.notice for o in kb.offers.values() if office in o.offices), "")
+        every = max(POSITION_EVERY, timedelta(seconds=len(line) / POSITION_RATE))
         pushed = 0
         for number, entry in enumerate(line, start=1):
             if number < from_position or entry.id is None:
@@ -79,7 +83,7 @@ class QueueMessages:
                 kind=POSITION,
                 params=params,
                 now=now,
-                min_interval=POSITION_EVERY,
+                min_interval=every,
             )
             pushed += 1
         return pushed
