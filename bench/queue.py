@@ -27,6 +27,7 @@ sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import platform
 import re
@@ -275,9 +276,14 @@ def main() -> None:
         results.append(asyncio.run(run(url, "SQLite", args.people, args.calls, args.every)))
         print(table(results))
     if args.postgres:
-        results.append(
-            asyncio.run(run(args.postgres, "PostgreSQL", args.people, args.calls, args.every))
-        )
+        # A schema made for the run and dropped after it (bench/flows.py's postgres_store).
+        spec = importlib.util.spec_from_file_location("bench_flows", _HERE / "flows.py")
+        assert spec is not None and spec.loader is not None
+        bench_flows = importlib.util.module_from_spec(spec)
+        sys.modules["bench_flows"] = bench_flows
+        spec.loader.exec_module(bench_flows)
+        with bench_flows.postgres_store(args.postgres) as url:
+            results.append(asyncio.run(run(url, "PostgreSQL", args.people, args.calls, args.every)))
     section = table(results)
     print(section)
     if args.write:

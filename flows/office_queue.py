@@ -42,7 +42,8 @@ def on_button(state: ConversationState, payload: str, services: Services) -> Ste
     if verb == "h":
         if entry is None or entry.status != CALLED:
             return Step(state, (Reply("queue/call_expired"),))
-        return Step(state, (ConfirmPresence(entry.id), Reply("queue/confirmed")))
+        # The desk answers: confirmed, or too late if the minute ran out meanwhile.
+        return Step(state, (ConfirmPresence(entry.id),))
     return None
 
 

@@ -43,9 +43,10 @@ def active_entry(session: Session, *, user_id: int) -> QueueEntry | None:
     return session.exec(query).first()
 
 
-def entry_by_id(session: Session, *, entry_id: int) -> QueueEntry | None:
-    """A queue entry by id."""
-    return session.get(QueueEntry, entry_id)
+def entry_by_id(session: Session, *, entry_id: int, lock: bool = False) -> QueueEntry | None:
+    """A queue entry by id; `lock` holds its row till commit (a confirmation racing the end of
+    its minute: one of them sees the other's change)."""
+    return session.get(QueueEntry, entry_id, with_for_update=lock, populate_existing=lock)
 
 
 def join_queue(

@@ -55,6 +55,8 @@ class Counter:
         command = message.command
         if command is None or command[0] not in counter.COMMANDS:
             return False
+        if message.edited:
+            return True  # an edited command is not a second command
         offices = self.served(message.chat_id)
         if not offices:
             return False
@@ -76,7 +78,7 @@ class Counter:
 
     def on_call_window(self, session: Session, timer: Timer) -> None:
         """The minute ran out: a person still called missed it, and the next one is called."""
-        entry = entry_by_id(session, entry_id=int(timer.payload.get("entry_id", 0)))
+        entry = entry_by_id(session, entry_id=int(timer.payload.get("entry_id", 0)), lock=True)
         if entry is None or entry.status != EntryStatus.CALLED:
             return
         office = self.offices.get(entry.office_id)
@@ -192,7 +194,7 @@ class Counter:
         )
 
     def _miss(self, session: Session, entry_id: int, now: datetime) -> None:
-        entry = entry_by_id(session, entry_id=entry_id)
+        entry = entry_by_id(session, entry_id=entry_id, lock=True)
         if entry is None or entry.status != EntryStatus.CALLED:
             return
         office = self.offices[entry.office_id]
@@ -206,7 +208,7 @@ class Counter:
         self.messages.card(session, office)
 
     def _end(self, session: Session, entry_id: int, who: Person, now: datetime) -> None:
-        entry = entry_by_id(session, entry_id=entry_id)
+        entry = entry_by_id(session, entry_id=entry_id, lock=True)
         if entry is None or entry.status not in (EntryStatus.CALLED, EntryStatus.SERVING):
             return
         office = self.offices[entry.office_id]

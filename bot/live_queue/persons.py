@@ -75,7 +75,7 @@ class PersonActions:
             return []
         if isinstance(action, JoinQueue):
             return self._join(session, user, chat_id, action.office_id, now)
-        entry = entry_by_id(session, entry_id=action.entry_id)
+        entry = entry_by_id(session, entry_id=action.entry_id, lock=True)
         if entry is None or entry.user_id != user.id:
             return []
         office = self.offices.get(entry.office_id)
@@ -85,19 +85,23 @@ class PersonActions:
             return []
         if isinstance(action, LeaveQueue):
             self.leave(session, entry, office, now)
-        elif isinstance(action, ConfirmPresence) and entry.status == EntryStatus.CALLED:
-            move(session, entry=entry, to=EntryStatus.SERVING, now=now)
-            cancel(session, ref=entry_ref(action.entry_id), kind=CALL_WINDOW)
-            self.messages.to_group(
-                session,
-                office,
-                "queue/group_confirmed",
-                name=person_name(session, entry),
-                office=office.name,
-            )
-            self.messages.card(session, office)
-            self._audit(session, "queue_confirm", now, entry=entry.id, office=office.id)
+        elif isinstance(action, ConfirmPresence):
+            return self._confirm(session, entry, office, chat_id, now)
         return []
+
+    def _confirm(
+        self, session: Session, entry: QueueEntry, office: OfficeHours, chat_id: int, now: datetime
+    ) -> list[Outbound]:
+        # Checked again under the row lock: the minute may have run out since the flow looked.
+        if entry.status != EntryStatus.CALLED or entry.id is None:
+            return reply_calls(self.renderer, chat_id, Reply("queue/call_expired"))
+        move(session, entry=entry, to=EntryStatus.SERVING, now=now)
+        cancel(session, ref=entry_ref(entry.id), kind=CALL_WINDOW)
+        name = person_name(session, entry)
+        self.messages.to_group(session, office, "queue/group_confirmed", name=name)
+        self.messages.card(session, office)
+        self._audit(session, "queue_confirm", now, entry=entry.id, office=office.id)
+        return reply_calls(self.renderer, chat_id, Reply("queue/confirmed"))
 
     def leave(
         self, session: Session, entry: QueueEntry, office: OfficeHours, now: datetime

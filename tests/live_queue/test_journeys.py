@@ -178,3 +178,29 @@ async def test_positions_are_one_message_edited_as_people_ahead_leave(queue: Que
     queue.server.user_sends_text(caio, "/fila")
     await queue.settle()
     assert "Sua posição na fila: 1º" in queue.texts(caio)[-1]
+
+
+async def test_the_card_button_calls_and_fila_in_the_group_sums_up_each_office(
+    queue: QueueBot,
+) -> None:
+    ana = queue.agent("Ana")
+    maria, joao = queue.user("Maria"), queue.user("João")
+    await queue.join(maria)
+    await queue.join(joao)
+    queue.clock.advance(seconds=11)  # the card is edited at most every 10 s
+    await queue.settle()
+    [card] = [m for m in queue.server.sent_messages(queue.group) if "Na fila:" in m.body]
+    assert "Na fila: 2" in card.body and "Próximo: Maria" in card.body
+
+    queue.server.user_presses_button(ana, card, f"q:next:{OFFICE}")
+    await queue.settle()
+    assert "É a sua vez!" in queue.last(maria).body
+    queue.clock.advance(minutes=1, seconds=1)
+    await queue.settle()  # Maria misses it; João is called
+    queue.server.user_sends_text(ana, "/fila", chat=queue.group)
+    await queue.settle()
+    summary = queue.group_texts()[-1]
+    assert "Balcão Virtual: filas por cartório" in summary
+    assert "Cartório da 2ª Vara Cível" in summary and "Na fila: 0 · chamando: 1" in summary
+    assert "Hoje: 0 atendimento(s), 1 ausência(s), 0 desistência(s)" in summary
+    assert "Coordenadoria" not in summary  # an idle office adds nothing
