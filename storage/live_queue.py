@@ -164,3 +164,23 @@ def rate_attendance(
     session.add(rating)
     session.flush()
     return rating
+
+
+def entries_for_export(session: Session, *, user_id: int) -> list[dict[str, object]]:
+    """The person's Balcão Virtual entries with their ratings, for the LGPD export."""
+    entries = session.exec(
+        select(QueueEntry).where(col(QueueEntry.user_id) == user_id).order_by(col(QueueEntry.id))
+    ).all()
+    exported: list[dict[str, object]] = []
+    for entry in entries:
+        assert entry.id is not None
+        rating = rating_of(session, entry_id=entry.id)
+        exported.append(
+            {
+                **entry.model_dump(mode="json", exclude={"id", "user_id"}),
+                "rating": None
+                if rating is None
+                else rating.model_dump(mode="json", include={"score", "comment", "created_at"}),
+            }
+        )
+    return exported
