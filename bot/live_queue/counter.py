@@ -5,31 +5,22 @@ applies their actions through storage, in the caller's transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select as core_select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.agents.context import DeskServices
 from bot.agents.posting import Place, reply_at
 from bot.agents.updates import GroupButton, GroupMessage, Person
 from bot.live_queue.messages import QueueMessages, person_name
-from bot.live_queue.persons import CALL_WINDOW, entry_ref
+from bot.live_queue.steps import Steps, first_waiting
 from bot.outbound import Outbound
 from flows import counter
 from flows.actions import Reply
 from flows.keyboards import button
-from flows.office_rating import rating_buttons
 from knowledge_base.models import OfficeHours
-from storage import User, agent_by_telegram_id, audit
-from storage.live_queue import EntryStatus, attendance_of, entry_by_id, move
+from storage import User, agent_by_telegram_id
+from storage.live_queue import EntryStatus, attendance_of, entry_by_id
 from storage.queue_tables import QueueEntry, Timer
-from storage.timers import cancel, schedule
-
-# The guide: "A entrada no atendimento deverá ser feita em até 01 (um) minuto".
-CALL_WINDOW_LENGTH = timedelta(minutes=1)
-CALL_TEXT, END_TEXT = "balcao_chamado_1_minuto", "balcao_avaliacao"
 
 
 class Counter:
@@ -41,6 +32,7 @@ class Counter:
         self.desk = desk
         self.offices = offices
         self.messages = messages
+        self.steps = Steps(desk, offices, messages)
 
     def group_of(self, office: OfficeHours) -> int | None:
         """The agents' group that serves the office."""
@@ -137,99 +129,18 @@ class Counter:
                 params = {"name": who.name, **action.params}
                 reply_at(self.desk, session, place, action.template, params, keys)
             elif isinstance(action, counter.Record):
-                self._audit(
+                self.steps.audit(
                     session, action.action, now, who, system, action.outcome, action.details
                 )
             elif isinstance(action, counter.Call):
-                self._call(session, action, who, place, now, system)
+                self.steps.call(session, action, who, place, now, system)
             elif isinstance(action, counter.Miss):
-                self._miss(session, action.entry_id, now)
+                self.steps.miss(session, action.entry_id, now)
             else:
-                self._end(session, action.entry_id, who, now)
-
-    def _call(
-        self,
-        session: Session,
-        call: counter.Call,
-        who: Person,
-        place: Place,
-        now: datetime,
-        system: bool,
-    ) -> None:
-        office = self.offices[call.office_id]
-        entry = _first_waiting(session, office.id)
-        if entry is None or entry.id is None:  # taken by another attendant meanwhile
-            reply_at(self.desk, session, place, "queue/empty", {"office": office.name})
-            return
-        entry.attendant_telegram_id, entry.attendant_name = who.id, who.name
-        entry.meeting_url = call.meeting_url
-        move(session, entry=entry, to=EntryStatus.CALLED, now=now)
-        schedule(
-            session,
-            kind=CALL_WINDOW,
-            due_at=now + CALL_WINDOW_LENGTH,
-            now=now,
-            ref=entry_ref(entry.id),
-            payload={"entry_id": entry.id},
-        )
-        self.messages.stop_position(session, entry.id)
-        text = self.desk.kb.texts.get(CALL_TEXT, "")
-        keys = (
-            (button("queue_enter", f"url:{call.meeting_url}"),),
-            (button("queue_here", f"q:h:{entry.id}"),),
-        )
-        call_reply = Reply("queue/call", {"office": office.name, "text": text}, keys)
-        self.messages.to_person(session, entry.chat_id, call_reply)
-        self.messages.to_group(
-            session,
-            office,
-            "queue/group_called",
-            name=person_name(session, entry),
-            attendant=who.name,
-        )
-        self.messages.positions(session, office, 1)
-        self.messages.card(session, office)
-        self._audit(
-            session, "queue_call", now, who, system, "ok", {"entry": entry.id, "office": office.id}
-        )
-
-    def _miss(self, session: Session, entry_id: int, now: datetime) -> None:
-        entry = entry_by_id(session, entry_id=entry_id, lock=True)
-        if entry is None or entry.status != EntryStatus.CALLED:
-            return
-        office = self.offices[entry.office_id]
-        move(session, entry=entry, to=EntryStatus.MISSED, now=now)
-        self.messages.to_person(
-            session, entry.chat_id, Reply("queue/missed", {"office": office.name})
-        )
-        self.messages.to_group(
-            session, office, "queue/group_missed", name=person_name(session, entry)
-        )
-        self.messages.card(session, office)
-
-    def _end(self, session: Session, entry_id: int, who: Person, now: datetime) -> None:
-        entry = entry_by_id(session, entry_id=entry_id, lock=True)
-        if entry is None or entry.status not in (EntryStatus.CALLED, EntryStatus.SERVING):
-            return
-        office = self.offices[entry.office_id]
-        move(session, entry=entry, to=EntryStatus.DONE, now=now)
-        cancel(session, ref=entry_ref(entry_id), kind=CALL_WINDOW)
-        text = self.desk.kb.texts.get(END_TEXT, "")
-        ended = Reply(
-            "queue/ended", {"office": office.name, "text": text}, rating_buttons(entry_id)
-        )
-        self.messages.to_person(session, entry.chat_id, ended)
-        self.messages.to_group(
-            session,
-            office,
-            "queue/group_ended",
-            name=person_name(session, entry),
-            attendant=who.name,
-        )
-        self.messages.card(session, office)
+                self.steps.end(session, action.entry_id, who, now)
 
     def _seat(self, session: Session, office: OfficeHours, link: str) -> counter.OfficeSeat:
-        anyone = _first_waiting(session, office.id, lock=False) is not None
+        anyone = first_waiting(session, office.id, lock=False) is not None
         return counter.OfficeSeat(office.id, office.name, link, anyone)
 
     def _attendance(self, session: Session, entry: QueueEntry) -> counter.Attendance:
@@ -237,39 +148,3 @@ class Counter:
         return counter.Attendance(
             entry.id, entry.office_id, entry.status, person_name(session, entry)
         )
-
-    def _audit(
-        self,
-        session: Session,
-        action: str,
-        now: datetime,
-        who: Person,
-        system: bool,
-        outcome: str,
-        details: Any,
-    ) -> None:
-        audit(
-            session,
-            action=action,
-            now=now,
-            actor_telegram_id=None if system else who.id,
-            actor_name="sistema" if system else who.name,
-            outcome=outcome,
-            details=dict(details),
-        )
-
-
-def _first_waiting(session: Session, office_id: str, lock: bool = True) -> QueueEntry | None:
-    """The first person waiting; locked (skipping rows another attendant holds) to call them."""
-    query = (
-        core_select(QueueEntry)
-        .where(
-            col(QueueEntry.office_id) == office_id,
-            col(QueueEntry.status) == EntryStatus.WAITING.value,
-        )
-        .order_by(col(QueueEntry.joined_at), col(QueueEntry.id))
-        .limit(1)
-    )
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
