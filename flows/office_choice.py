@@ -38,6 +38,17 @@ def start(offer: Offer, text: str, services: Services) -> Step:
     return _choose(found or list(offer.offices), typed=text if not found else "")
 
 
+def for_article(article_id: str, text: str, services: Services) -> Step | None:
+    """A Balcão Virtual article asked about one office by name ("qual o horário do cartório
+    da 2ª vara cível?"): that office's own screen, with its hours, instead of the article."""
+    article = services.kb.articles.get(article_id)
+    if services.queue is None or article is None:
+        return None
+    offers = [services.kb.offers[o] for o in article.offers if o in services.kb.offers]
+    found = match_offices([office for offer in offers for office in offer.offices], text)
+    return Step(IDLE, (screen(found[0], services.now),)) if len(found) == 1 else None
+
+
 def on_choosing(state: ConversationState, event: Event, services: Services) -> Step | None:
     """An office named in typed text; anything else is a new message for triage."""
     known = offices_of(services.kb)

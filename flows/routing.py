@@ -21,7 +21,8 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     """The step a triage decision leads to."""
     kb = services.kb
     if decision.kind == "article" and decision.target in kb.articles:
-        return show_article(decision.target, context)
+        named = office_choice.for_article(decision.target, context.text, services)
+        return named or show_article(decision.target, context)
     if decision.kind == "offer" and decision.target in kb.offers:
         return to_offer(kb.offers[decision.target], context, services, None)
     if decision.kind == "clarify" and decision.target == "grau":

@@ -204,3 +204,19 @@ async def test_the_card_button_calls_and_fila_in_the_group_sums_up_each_office(
     assert "Cartório da 2ª Vara Cível" in summary and "Na fila: 0 · chamando: 1" in summary
     assert "Hoje: 0 atendimento(s), 1 ausência(s), 0 desistência(s)" in summary
     assert "Coordenadoria" not in summary  # an idle office adds nothing
+
+
+async def test_asking_an_office_s_hours_shows_its_hours_and_how_it_works_stays_an_article(
+    queue: QueueBot,
+) -> None:
+    maria = queue.user("Maria")
+    queue.server.user_sends_text(maria, "qual o horário do cartório da 3ª vara cível?")
+    await queue.settle()
+    hours = queue.last(maria)
+    assert "Cartório da 3ª Vara Cível" in hours.body
+    assert "segunda-feira, terça-feira, das 13:00 às 19:00" in hours.body
+
+    queue.server.user_sends_text(maria, "como funciona o balcão virtual?")
+    await queue.settle()
+    assert "Cartório da" not in queue.texts(maria)[-1]
+    assert queue.entries() == []
