@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from storage.queue_tables import Timer
@@ -111,6 +111,15 @@ def claim_due(session: Session, *, now: datetime) -> Timer | None:
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     return None if claimed is None else session.get(Timer, claimed, populate_existing=True)
+
+
+def purge_finished(session: Session, *, before: datetime) -> int:
+    """Delete timers fired, cancelled or given up that were due before `before`; how many."""
+    done = (TimerStatus.FIRED.value, TimerStatus.CANCELLED.value, TimerStatus.FAILED.value)
+    result = session.execute(
+        delete(Timer).where(col(Timer.status).in_(done), col(Timer.due_at) < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def record_failure(session: Session, *, timer_id: int, error: str, now: datetime) -> Timer | None:

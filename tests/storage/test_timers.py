@@ -6,8 +6,10 @@ import threading
 from datetime import timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from storage.queue_tables import Timer
+from storage.retention import purge
 from storage.timers import (
     MAX_ATTEMPTS,
     TimerStatus,
@@ -97,3 +99,18 @@ def test_two_workers_claiming_at_once_fire_every_timer_exactly_once(engine: Engi
     both = claimed[0] + claimed[1]
     assert sorted(both) == sorted(f"r:{n}" for n in range(60))
     assert len(set(both)) == 60
+
+
+def test_the_purge_deletes_finished_timers_and_keeps_pending_ones(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        schedule(session, kind="k", due_at=NOW, now=NOW, ref="fired")
+        schedule(session, kind="k", due_at=NOW, now=NOW, ref="cancelled")
+        schedule(session, kind="k", due_at=NOW + timedelta(days=1), now=NOW, ref="pending")
+    with Session(engine) as session, session.begin():
+        assert claim_due(session, now=NOW) is not None
+        cancel(session, ref="cancelled")
+    with Session(engine) as session, session.begin():
+        assert purge(session, before=NOW + timedelta(days=30)).inbox == 0
+    with Session(engine) as session:
+        assert [t.ref for t in pending_timers(session)] == ["pending"]
+        assert len(session.exec(select(Timer)).all()) == 1
