@@ -11,7 +11,7 @@ from .actions import Reply
 from .keyboards import button
 from .ports import Services
 from .queue_actions import ConfirmPresence, JoinQueue, LeaveQueue, NotifyWhenOpen
-from .queue_ports import CALLED, EntryView
+from .queue_ports import CALLED, SERVING, EntryView
 from .state import ConversationState, Step
 
 # Typed instead of the button "Sair da fila".
@@ -40,6 +40,8 @@ def on_button(state: ConversationState, payload: str, services: Services) -> Ste
     if verb == "l":
         return leave(state, entry, services)
     if verb == "h":
+        if entry is not None and entry.status == SERVING:  # pressed twice
+            return Step(state, (Reply("queue/confirmed"),))
         if entry is None or entry.status != CALLED:
             return Step(state, (Reply("queue/call_expired"),))
         # The desk answers: confirmed, or too late if the minute ran out meanwhile.

@@ -50,6 +50,9 @@ async def test_join_within_hours_then_call_confirm_end_and_rate(queue: QueueBot)
     assert queue.entries()[0].status == "serving"
     assert any("Maria confirmou presença" in t for t in queue.group_texts())
     assert [t.status for t in queue.timers()] == ["cancelled"]
+    queue.server.user_presses_button(maria, call, f"q:h:{entry.id}")  # pressed twice
+    await queue.settle()
+    assert "Presença confirmada" in queue.texts(maria)[-1]
 
     queue.clock.advance(minutes=12)
     queue.server.user_sends_text(ana, "/encerrar", chat=queue.group)
