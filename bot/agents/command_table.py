@@ -37,12 +37,9 @@ class CommandTable:
             "fechar": commands.close,
             "reabrir": commands.reopen,
             "escalar": moves.escalate,
-            "fila": self._queues,
+            "fila": lookups.queues,
             "ajuda": lambda a: in_place(services, a, "desk/help", {}),
         }
-        # More of /fila: the Balcão Virtual's office queues (bot/live_queue), when wired.
-        self.more_queues: list[Callable[[Act], None]] = []
-        self.lookups = lookups
         self.with_args: dict[str, Callable[[Act, str], None]] = {
             "resolver": commands.resolve,
             "prioridade": commands.priority,
@@ -107,11 +104,6 @@ class CommandTable:
         else:
             self.run(act, name, "")
         return reply
-
-    def _queues(self, act: Act) -> None:
-        self.lookups.queues(act)
-        for more in self.more_queues:
-            more(act)
 
     def run(self, act: Act, name: str, args: str) -> None:
         """Run a known command for an authorized agent."""

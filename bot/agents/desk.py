@@ -44,6 +44,10 @@ class LiveQueueHooks(Protocol):
         """Whether the message was a queue command, now handled."""
         ...
 
+    def after_group_message(self, session: Session, message: GroupMessage) -> None:
+        """What the queues add once the desk handled a group message (/fila's offices)."""
+        ...
+
 
 class AgentDesk:
     """Tickets worked from Telegram groups: topics, cards, relay, commands, 2FA and audit."""
@@ -114,4 +118,6 @@ class AgentDesk:
             return []
         if self.services.settings.is_agents_chat(message.chat_id):
             self.messages.handle(session, message)
+        if self.live_queue is not None:
+            self.live_queue.after_group_message(session, message)
         return []

@@ -20,6 +20,7 @@ from bot.live_queue.supervision import office_summaries
 from bot.outbound import Outbound
 from bot.scheduler import Scheduler
 from flows.office_choice import offices_of
+from storage import agent_by_telegram_id
 
 __all__ = ["LiveQueue"]
 _ACTIVITY = ("waiting", "called", "serving", "done", "missed", "left")
@@ -57,12 +58,26 @@ class LiveQueue:
             return None
         return self.counter.button(session, pressed)
 
-    def queues(self, act: Act) -> None:
-        """/fila: the offices this group serves, after the desk's ticket queues."""
-        offices = self.counter.served(act.chat_id)
-        if not offices:
+    def after_group_message(self, session: Session, message: GroupMessage) -> None:
+        """After the desk's /fila (the tickets' queues), each busy office's queue."""
+        command = message.command
+        if command is None or command[0] != "fila" or message.edited:
             return
-        summaries = office_summaries(act.session, offices, self.messages, act.now)
+        offices = self.counter.served(message.chat_id)
+        agent = agent_by_telegram_id(session, telegram_user_id=message.sender.id)
+        # Anyone else was already refused (and audited) by the desk.
+        if not offices or agent is None or self.counter.desk.factor.verdict(agent) != "ok":
+            return
+        act = Act(
+            session,
+            agent,
+            message.chat_id,
+            message.thread_id,
+            message.message_id,
+            None,
+            self.clock(),
+        )
+        summaries = office_summaries(session, offices, self.messages, act.now)
         # Offices with nobody in line, nobody attended and nothing today add only noise.
         busy = [s for s in summaries if any(s[k] for k in _ACTIVITY)]
         if not busy:

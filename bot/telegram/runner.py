@@ -76,7 +76,6 @@ class Runtime:
         self.live_queue = LiveQueue(self.agents.services, clock)
         self.live_queue.attach(app.desk, self.scheduler)
         self.agents.live_queue = self.live_queue
-        self.agents.table.more_queues.append(self.live_queue.queues)
         self.dispatcher = Dispatcher(
             app.engine,
             app.desk,
