@@ -38,6 +38,8 @@ def on_button(state: ConversationState, payload: str, services: Services) -> Ste
         return office_rating.on_score_button(state, rest, services)
     entry = _own_entry(rest, services)
     if verb == "l":
+        if entry is None:  # an old button of an entry gone, or not theirs: not the current one
+            return Step(state, (Reply("queue/not_in_queue"),))
         return leave(state, entry, services)
     if verb == "h":
         if entry is not None and entry.status == SERVING:  # pressed twice
