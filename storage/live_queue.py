@@ -83,6 +83,22 @@ def position(session: Session, *, entry: QueueEntry) -> int | None:
     return int(session.exec(ahead).one()) + 1
 
 
+def first_waiting(session: Session, *, office_id: str, lock: bool = False) -> QueueEntry | None:
+    """The first person waiting; locked (skipping rows another attendant holds) to call them."""
+    query = (
+        select(QueueEntry)
+        .where(
+            col(QueueEntry.office_id) == office_id,
+            col(QueueEntry.status) == EntryStatus.WAITING.value,
+        )
+        .order_by(col(QueueEntry.joined_at), col(QueueEntry.id))
+        .limit(1)
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()
+
+
 def attending(session: Session, *, office_id: str) -> list[QueueEntry]:
     """The office's entries being called or served."""
     query = select(QueueEntry).where(

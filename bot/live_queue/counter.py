@@ -12,14 +12,14 @@ from bot.agents.context import DeskServices
 from bot.agents.posting import Place, reply_at
 from bot.agents.updates import GroupButton, GroupMessage, Person
 from bot.live_queue.messages import QueueMessages, person_name
-from bot.live_queue.steps import Steps, first_waiting
+from bot.live_queue.steps import Steps
 from bot.outbound import Outbound
 from flows import counter
 from flows.actions import Reply
 from flows.keyboards import button
 from knowledge_base.models import OfficeHours
 from storage import User, agent_by_telegram_id
-from storage.live_queue import EntryStatus, attendance_of, entry_by_id
+from storage.live_queue import EntryStatus, attendance_of, entry_by_id, first_waiting
 from storage.queue_tables import QueueEntry, Timer
 
 
@@ -140,7 +140,7 @@ class Counter:
                 self.steps.end(session, action.entry_id, who, now)
 
     def _seat(self, session: Session, office: OfficeHours, link: str) -> counter.OfficeSeat:
-        anyone = first_waiting(session, office.id, lock=False) is not None
+        anyone = first_waiting(session, office_id=office.id) is not None
         return counter.OfficeSeat(office.id, office.name, link, anyone)
 
     def _attendance(self, session: Session, entry: QueueEntry) -> counter.Attendance:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select as core_select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.agents.context import DeskServices
 from bot.agents.posting import Place, reply_at
@@ -20,8 +19,7 @@ from flows.keyboards import button
 from flows.office_rating import rating_buttons
 from knowledge_base.models import OfficeHours
 from storage import audit as audit_entry
-from storage.live_queue import EntryStatus, entry_by_id, move
-from storage.queue_tables import QueueEntry
+from storage.live_queue import EntryStatus, entry_by_id, first_waiting, move
 from storage.timers import cancel, schedule
 
 # The guide: "A entrada no atendimento deverá ser feita em até 01 (um) minuto".
@@ -49,7 +47,7 @@ class Steps:
         system: bool,
     ) -> None:
         office = self.offices[call.office_id]
-        entry = first_waiting(session, office.id)
+        entry = first_waiting(session, office_id=office.id, lock=True)
         if entry is None or entry.id is None:  # taken by another attendant meanwhile
             reply_at(self.desk, session, place, "queue/empty", {"office": office.name})
             return
@@ -139,19 +137,3 @@ class Steps:
             outcome=outcome,
             details=dict(details),
         )
-
-
-def first_waiting(session: Session, office_id: str, lock: bool = True) -> QueueEntry | None:
-    """The first person waiting; locked (skipping rows another attendant holds) to call them."""
-    query = (
-        core_select(QueueEntry)
-        .where(
-            col(QueueEntry.office_id) == office_id,
-            col(QueueEntry.status) == EntryStatus.WAITING.value,
-        )
-        .order_by(col(QueueEntry.joined_at), col(QueueEntry.id))
-        .limit(1)
-    )
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
