@@ -11,7 +11,8 @@
     agent_chat_id = -1001234567890             # the agents' group (default: [telegram] one)
 
 The older one-window form, `weekdays = [0, 1, 2, 3, 4]` with `start` and `end`, still reads.
-Problems are plain Portuguese lines an editor can act on: "office 'x': hora '25:00' inválida".
+Problems are message codes of lint_messages.toml ("hora inválida '25:00' (oferta ..., cartório
+'x'): use HH:MM, de 00:00 a 23:59"), reported at the office's line.
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import Window
 from .models import OfficeHours
 
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 DAYS = {"seg": 0, "ter": 1, "qua": 2, "qui": 3, "sex": 4, "sab": 5, "dom": 6}
 _HOUR = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 class RawOffice(BaseModel):
-    """An office as written; values are checked by `read_office` with editors' messages."""
+    """An office as written; `hours` values are checked by `read_office`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -39,9 +40,11 @@ class RawOffice(BaseModel):
     name: str = Field(min_length=1)
     aliases: list[str] = []
     hours: dict[str, list[str]] = {}
+    # The one-window form; its values are checked where they are written (the pattern here,
+    # weekdays and order in catalog_checks.py).
     weekdays: list[int] = []
-    start: str | None = None
-    end: str | None = None
+    start: str | None = Field(default=None, pattern=HHMM)
+    end: str | None = Field(default=None, pattern=HHMM)
     timezone: str = "America/Sao_Paulo"
     closures: list[str] = []
     national_holidays: bool = True
@@ -49,37 +52,41 @@ class RawOffice(BaseModel):
     agent_chat_id: int | None = None
 
 
-def read_office(raw: RawOffice, line: int, report: Callable[[str], None]) -> OfficeHours | None:
-    """The office, or None after reporting (through `report`) what is wrong with it."""
-    problems: list[str] = []
+# (message code, parameters): a problem of one office, reported at its line by the caller.
+Report = Callable[..., None]
 
-    def problem(message: str) -> None:
-        problems.append(message)
-        report(f"office '{raw.id}': {message}")
+
+def read_office(raw: RawOffice, line: int, report: Report) -> OfficeHours | None:
+    """The office, or None after reporting (`report(code, **params)`) what is wrong with it."""
+    found: list[str] = []
+
+    def problem(code: str, **params: object) -> None:
+        found.append(code)
+        report(code, **params)
 
     windows = _windows(raw, problem)
-    try:
-        ZoneInfo(raw.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problem(f"fuso horário '{raw.timezone}' desconhecido")
     closures: set[date] = set()
     for typed in raw.closures:
         try:
             closures.add(date.fromisoformat(typed))
         except ValueError:
-            problem(f"data de fechamento '{typed}' inválida (use AAAA-MM-DD)")
+            problem("office_closure_invalid", value=typed)
     if raw.meeting_url and not raw.meeting_url.startswith("https://"):
-        problem(f"meeting_url '{raw.meeting_url[:60]}' deve começar com https://")
-    if not windows and not problems:
-        problem("nenhum horário de atendimento (hours)")
-    if problems:
+        problem("office_link_not_https", value=raw.meeting_url[:60])
+    legacy = bool(raw.weekdays or raw.start or raw.end)
+    if not raw.hours and not legacy:
+        problem("office_no_hours")
+    if found:
         return None
     return OfficeHours(
         id=raw.id,
         name=raw.name,
-        weekdays=tuple(sorted({w.weekday for w in windows})),
-        start=min(w.start for w in windows).strftime("%H:%M"),
-        end=max(w.end for w in windows).strftime("%H:%M"),
+        # The one-window form keeps its values as written, for catalog_checks to judge.
+        weekdays=tuple(raw.weekdays)
+        if legacy and not raw.hours
+        else tuple(sorted({w.weekday for w in windows})),
+        start=raw.start or "" if legacy and not raw.hours else _hhmm(min(w.start for w in windows)),
+        end=raw.end or "" if legacy and not raw.hours else _hhmm(max(w.end for w in windows)),
         timezone=raw.timezone,
         windows=tuple(sorted(windows)),
         closures=frozenset(closures),
@@ -91,19 +98,13 @@ def read_office(raw: RawOffice, line: int, report: Callable[[str], None]) -> Off
     )
 
 
-def _windows(raw: RawOffice, problem: Callable[[str], None]) -> list[Window]:
+def _windows(raw: RawOffice, problem: Report) -> list[Window]:
     typed: list[tuple[int, str]] = []
     for day, spans in raw.hours.items():
         if day not in DAYS:
-            problem(f"dia '{day}' desconhecido (use {', '.join(DAYS)})")
+            problem("office_day_unknown", value=day, known=", ".join(DAYS))
             continue
         typed += [(DAYS[day], span) for span in spans]
-    if raw.weekdays or raw.start or raw.end:
-        for weekday in raw.weekdays:
-            if weekday not in range(7):
-                problem(f"dia da semana {weekday} inválido (0 = segunda ... 6 = domingo)")
-        span = f"{raw.start or ''}-{raw.end or ''}"
-        typed += [(d, span) for d in raw.weekdays if d in range(7)]
     windows: list[Window] = []
     for weekday, span in typed:
         start_text, _, end_text = span.partition("-")
@@ -111,25 +112,33 @@ def _windows(raw: RawOffice, problem: Callable[[str], None]) -> list[Window]:
         if start is None or end is None:
             continue
         if end <= start:
-            problem(f"janela '{span}' termina antes de começar")
+            problem("office_hours_order", start=_hhmm(start), end=_hhmm(end))
             continue
-        window = Window(weekday, start, end)
         clash = next(
             (w for w in windows if w.weekday == weekday and w.start < end and start < w.end), None
         )
         if clash is not None:
             day = next(k for k, v in DAYS.items() if v == weekday)
-            problem(
-                f"janelas '{clash.start:%H:%M}-{clash.end:%H:%M}' e '{span}' se sobrepõem ({day})"
-            )
+            first = f"{_hhmm(clash.start)}-{_hhmm(clash.end)}"
+            problem("office_windows_overlap", first=first, second=span, day=day)
             continue
-        windows.append(window)
+        windows.append(Window(weekday, start, end))
+    if not raw.hours and raw.start and raw.end:
+        # The one-window form, when its values are sound (else catalog_checks says why).
+        start, end = _hour(raw.start, None), _hour(raw.end, None)
+        if start is not None and end is not None and start < end:
+            windows += [Window(d, start, end) for d in sorted(set(raw.weekdays)) if d in range(7)]
     return windows
 
 
-def _hour(text: str, problem: Callable[[str], None]) -> time | None:
+def _hour(text: str, problem: Report | None) -> time | None:
     match = _HOUR.match(text)
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        problem(f"hora '{text}' inválida (use HH:MM, de 00:00 a 23:59)")
+        if problem is not None:
+            problem("hour_invalid", value=text)
         return None
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def _hhmm(moment: time) -> str:
+    return moment.strftime("%H:%M")

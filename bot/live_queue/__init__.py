@@ -20,6 +20,7 @@ from bot.live_queue.supervision import office_summaries
 from bot.outbound import Outbound
 from bot.scheduler import Scheduler
 from flows.office_choice import offices_of
+from knowledge_base.models import KnowledgeBase
 from storage import agent_by_telegram_id
 
 __all__ = ["LiveQueue"]
@@ -47,6 +48,12 @@ class LiveQueue:
         desk.on_queue_action = self.persons.apply
         scheduler.register(CALL_WINDOW, self.counter.on_call_window)
         scheduler.register(OFFICE_OPEN, self.counter.on_office_open)
+
+    def use(self, kb: KnowledgeBase) -> None:
+        """A reloaded knowledge base: its offices from now on (the dict is shared by every part)."""
+        offices = offices_of(kb)
+        self.offices.clear()
+        self.offices.update(offices)
 
     def group_command(self, session: Session, message: GroupMessage) -> bool:
         """/proximo and /encerrar in a group serving offices (True when handled)."""
