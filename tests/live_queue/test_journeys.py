@@ -223,3 +223,30 @@ async def test_asking_an_office_s_hours_shows_its_hours_and_how_it_works_stays_a
     await queue.settle()
     assert "Cartório da" not in queue.texts(maria)[-1]
     assert queue.entries() == []
+
+
+async def test_an_office_added_to_offers_toml_is_served_after_a_reload(queue: QueueBot) -> None:
+    root = queue.app.config.knowledge_base.path
+    offers = root / "offers.toml"
+    text = offers.read_text(encoding="utf-8")
+    anchor = '  { id = "cartorio-2-vara-civel"'
+    choice = '  { id = "vara-familia", label = "Cartório da Vara de Família" },\n'
+    office = (
+        '\n[[offers.offices]]\nid = "vara-familia"\nname = "Cartório da Vara de Família"\n'
+        'hours = { seg = ["08:00-18:00"] }\nmeeting_url = "https://teams.microsoft.com/l/f"\n'
+    )
+    offers.write_text(text.replace(anchor, choice + anchor, 1) + office, encoding="utf-8")
+    outcome = await queue.runtime.knowledge.reload_async()
+    assert outcome.result == "reloaded", outcome
+
+    ana, maria = queue.agent("Ana"), queue.user("Maria")
+    queue.server.user_sends_text(maria, "quero falar com o cartório da vara de família")
+    await queue.settle()
+    welcome = queue.last(maria)
+    assert "Você está em: Cartório da Vara de Família" in welcome.body
+    queue.server.user_presses_button(maria, welcome, "q:j:vara-familia")
+    await queue.settle()
+    queue.server.user_sends_text(ana, "/proximo", chat=queue.group)
+    await queue.settle()
+    assert "É a sua vez!" in queue.last(maria).body
+    assert [(e.office_id, e.status) for e in queue.entries()] == [("vara-familia", "called")]
