@@ -16,6 +16,9 @@ from . import (
     intake,
     intake_questions,
     menu,
+    office_choice,
+    office_queue,
+    office_rating,
     privacy,
     rating,
     relay,
@@ -66,6 +69,8 @@ STATES: Mapping[str, StateSpec] = {
     "relay_choose": StateSpec(relay.on_choose, relay.prompt_choose),
     "ask_subject": StateSpec(subjects.on_ask, subjects.prompt),
     "confirm_switch": StateSpec(switch.on_confirm, switch.prompt),
+    "queue_office": StateSpec(office_choice.on_choosing, office_choice.prompt_choosing),
+    "queue_comment": StateSpec(office_rating.on_comment, office_rating.prompt_comment),
 }
 # Questions where a greeting or a thanks is answered and the question asked again (elsewhere
 # free text may be the answer itself: a comment, a description, a message to an agent).
@@ -93,6 +98,7 @@ COMMANDS: Mapping[str, CommandHandler] = {
     "chamado": tickets.show_ticket,
     "meus_dados": privacy.export,
     "apagar_dados": privacy.ask_erase,
+    "fila": office_queue.show_position,
 }
 
 # Buttons that name what they act on, so they work on old messages from any state.
@@ -103,6 +109,7 @@ BUTTONS: Mapping[str, ButtonHandler] = {
     "r": rating.on_score_button,
     articles.OPEN_ARTICLE: articles.on_article_button,
     articles.FULL_ARTICLE: articles.on_full_article,
+    "q": office_queue.on_button,
 }
 # `rl:` (relay_choose) is not global: the kept message lives in that state.
 
@@ -146,6 +153,8 @@ def _dispatch(state: ConversationState, event: Event, services: Services) -> Ste
             return cancel(state, "", services)
         if typed in answers.MENU:
             return menu.welcome(state, "", services)
+        if office_queue.wants_to_leave(event.text, services):
+            return office_queue.leave(state, None, services)
         lang = services.kb.language
         kind = talk.small_talk(event.text, lang)
         if kind is not None and state.name in CHATTY:

@@ -8,7 +8,7 @@ from knowledge_base.decision import Decision
 from knowledge_base.models import Offer
 from knowledge_base.sections import best_section
 
-from . import guards, intake
+from . import guards, intake, office_choice
 from .actions import Reply
 from .context import Context
 from .keyboards import MENU
@@ -22,6 +22,9 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     """The step a triage decision leads to."""
     kb = services.kb
     if decision.kind == "article" and decision.target in kb.articles:
+        named = office_choice.for_article(decision.target, context.text, services)
+        if named:
+            return named
         section = best_section(kb.articles[decision.target], context.text, kb.language)
         return show_article(decision.target, context, section)
     if decision.kind == "offer" and decision.target in kb.offers:
@@ -70,6 +73,9 @@ def to_offer(offer: Offer, context: Context, services: Services, origin: Origin)
     """The offer's form, unless a support problem is aimed at a service-only offer."""
     if guards.aimed_wrong(offer, context, services.kb):
         return redirect(offer, context, services, origin)
+    if offer.offices and services.queue is not None:
+        # Balcão Virtual: a live queue per office instead of a ticket.
+        return office_choice.start(offer, context.text, services)
     return intake.start(offer, context, origin)
 
 

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from .calendar import Calendar, Window
+
 FieldKind = Literal["text", "email", "choice", "attachment", "category", "grau"]
 
 
@@ -50,7 +52,11 @@ class IntakeField:
 
 @dataclass(frozen=True)
 class OfficeHours:
-    """Days and hours an office (Balcão Virtual) attends; weekdays 0=Monday."""
+    """A Balcão Virtual office: its name, calendar, meeting link and agents' group.
+
+    `weekdays`, `start` and `end` summarize the windows (days with any, earliest start,
+    latest end) for texts that show one line of hours; `calendar` is the truth.
+    """
 
     id: str
     name: str
@@ -58,6 +64,20 @@ class OfficeHours:
     start: str
     end: str
     timezone: str = "America/Sao_Paulo"
+    windows: tuple[Window, ...] = ()
+    closures: frozenset[date] = frozenset()
+    national_holidays: bool = True
+    # A Teams meeting link; empty: the attendant gives one when calling.
+    meeting_url: str = ""
+    # The agents' group that serves the office (None: the desk's default group).
+    agent_chat_id: int | None = None
+    aliases: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def calendar(self) -> Calendar:
+        """When the office attends."""
+        return Calendar(self.windows, self.timezone, self.closures, self.national_holidays)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
 from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
+from bot.live_queue import LiveQueue
 from bot.pushes import Pushes
+from bot.scheduler import Scheduler
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
@@ -73,6 +75,11 @@ class Runtime:
             resolve_params=hooks.resolve_params,
             on_thread_lost=hooks.on_thread_lost,
         )
+        # The one scheduler of durable timers; the Balcão Virtual's queues register theirs.
+        self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
+        self.live_queue = LiveQueue(self.agents.services, clock)
+        self.live_queue.attach(app.desk, self.scheduler)
+        self.agents.live_queue = self.live_queue
         gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
@@ -114,6 +121,7 @@ class Runtime:
         self.app.desk.triage = knowledge.triage
         self.app.renderer.use(knowledge.kb)
         self.agents.services.kb = knowledge.kb
+        self.live_queue.use(knowledge.kb)
 
     async def store_update(self, update: dict[str, Any]) -> None:
         """Commit one received update to the inbox (before Telegram hears it was received)."""
@@ -142,7 +150,12 @@ class Runtime:
         log.info("connected as @%s", me.get("username"))
         log.info("knowledge base version %s", self.knowledge.version)
         await self._optional("setMyCommands", {"commands": self._commands()})
-        parts = [self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop)]
+        parts = [
+            self.dispatcher.run(stop),
+            self.sender.run(stop),
+            self.scheduler.run(stop),
+            self._intake(stop),
+        ]
         if self.app.config.knowledge_base.live_reload:
             parts.append(self.knowledge.watch(stop))
         await asyncio.gather(*parts)

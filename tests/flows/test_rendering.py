@@ -211,6 +211,7 @@ def test_every_button_macro_renders(renderer: Renderer) -> None:
         "score": {"score": 3},
         "see_also": {"title": "Perdi o celular: como desativar o 2FA"},
         "category": {"name": "Consulta Técnica", "target": "até 2 horas corridas"},
+        "queue_next": {"office": "Cartório X"},
     }
     for name in names:
         assert renderer.button_label(ButtonSpec(name, "d", params.get(name, {})))
