@@ -164,8 +164,14 @@ def _run(command: str | None, config: Config) -> int:
     from bot.app import build_app
     from bot.terminal import run_terminal
 
+    on_telegram = command != "chat" and bool(config.telegram.token.get_secret_value())
+    if on_telegram:
+        from bot import logs
+
+        # Before anything logs: the libraries' records carry the token in their URLs.
+        logs.install(config)
     app = build_app(config)
-    if command == "chat" or not config.telegram.token.get_secret_value():
+    if not on_telegram:
         return run_terminal(app, sys.stdin, sys.stdout)
     from bot.telegram.runner import run_telegram
 
