@@ -1,0 +1,63 @@
+"""One log line per failed Bot API call: handled faults as a WARNING, surprises as an ERROR."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from typing import Any
+
+from bot.telegram.errors import RetryAfter, TelegramError, Transient
+
+log = logging.getLogger(__name__)
+# getUpdates failures are logged by the poller, which knows when it polls again.
+_POLLER_LOGS = frozenset({"getUpdates"})
+_LONGEST = 200
+
+
+def server_error(status: int, body: str | bytes) -> str:
+    """The description of a 5xx: status, phrase, and Telegram's text or what the body was."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Server Error"
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        # A proxy's error page (nginx's 502 in HTML): no Bot API answer to read.
+        return f"{status} {phrase} (not a Bot API answer)"
+    text = answer.get("description") if isinstance(answer, dict) else None
+    return f"{status} {phrase}" if not text or text == phrase else f"{status} {phrase}: {text}"
+
+
+def one_line(text: str) -> str:
+    """`text` on one short line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _LONGEST else flat[: _LONGEST - 1] + "…"
+
+
+@asynccontextmanager
+async def reported(method: str, params: Mapping[str, Any]) -> AsyncIterator[None]:
+    """Log a failure of the call inside (as bot.telegram.errors types) and let it go on."""
+    try:
+        yield
+    except (RetryAfter, Transient) as exc:
+        if method not in _POLLER_LOGS:
+            chat = params.get("chat_id")
+            where = f"{method} to chat {chat}" if chat is not None else method
+            what = one_line(exc.description)
+            if isinstance(exc, RetryAfter):
+                # The libraries word it differently; the seconds are what matters.
+                what, then = "429 Too Many Requests", f"retry in {exc.retry_after:.0f} s"
+            else:
+                then = "retried with backoff"
+            extra = {"chat_id": chat} if isinstance(chat, int) else {}
+            log.warning("%s failed: %s; %s", where, what, then, extra=extra)
+        raise
+    except TelegramError:
+        raise  # refusals (400, 403): the caller decides and says what it did
+    except Exception:
+        log.exception("%s failed unexpectedly", method)
+        raise
