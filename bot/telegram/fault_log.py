@@ -12,8 +12,10 @@ from typing import Any
 from bot.telegram.errors import RetryAfter, TelegramError, Transient
 
 log = logging.getLogger(__name__)
-# getUpdates failures are logged by the poller, which knows when it polls again.
-_POLLER_LOGS = frozenset({"getUpdates"})
+# Calls whose callers log a failure themselves, with what they do next: the poller (when it
+# polls again) and the start-up (a failed getMe or setWebhook stops the bot, the others are
+# skipped). Every other call comes from the outbox sender, which retries it.
+CALLERS_LOG = frozenset({"getUpdates", "getMe", "setWebhook", "deleteWebhook", "setMyCommands"})
 _LONGEST = 200
 
 
@@ -44,7 +46,7 @@ async def reported(method: str, params: Mapping[str, Any]) -> AsyncIterator[None
     try:
         yield
     except (RetryAfter, Transient) as exc:
-        if method not in _POLLER_LOGS:
+        if method not in CALLERS_LOG:
             chat = params.get("chat_id")
             where = f"{method} to chat {chat}" if chat is not None else method
             what = one_line(exc.description)

@@ -137,3 +137,16 @@ async def test_an_unexpected_error_is_an_error_with_its_traceback(
     assert (record.levelname, record.getMessage()) == ("ERROR", "sendMessage failed unexpectedly")
     assert record.exc_info is not None and "KeyError" in caplog.text
     assert "Traceback" in caplog.text
+
+
+async def test_calls_whose_callers_log_are_not_logged_twice(
+    quick_driver: Driver, fake_telegram: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The poller logs a failed getUpdates with its next attempt; the start-up its own calls.
+    fake_telegram.faults.fail_next("getUpdates", status=502, html=True)
+    fake_telegram.faults.fail_next("setMyCommands", status=500)
+    with pytest.raises(Transient):
+        await quick_driver.get_updates(offset=None, timeout=0, limit=1)
+    with pytest.raises(Transient):
+        await quick_driver.call("setMyCommands", {"commands": []})
+    assert lines(caplog) == []
