@@ -10,32 +10,35 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-update_id: ContextVar[int | None] = ContextVar("update_id", default=None)
-chat_id: ContextVar[int | None] = ContextVar("chat_id", default=None)
-ticket_code: ContextVar[str | None] = ContextVar("ticket_code", default=None)
-FIELDS: tuple[ContextVar[Any], ...] = (update_id, chat_id, ticket_code)
+# The fields of the update in hand; None outside `handling` (nothing to add, nothing to leak).
+_scope: ContextVar[dict[str, Any] | None] = ContextVar("log_fields", default=None)
+FIELDS = ("update_id", "chat_id", "ticket_code")
 
 
 @contextmanager
 def handling(update: int | None, chat: int | None) -> Iterator[None]:
     """Log records within carry this update and chat (and the ticket noted meanwhile)."""
-    updates, chats, tickets = update_id.set(update), chat_id.set(chat), ticket_code.set(None)
+    fields = {"update_id": update, "chat_id": chat}
+    token = _scope.set({k: v for k, v in fields.items() if v is not None})
     try:
         yield
     finally:
-        ticket_code.reset(tickets)
-        chat_id.reset(chats)
-        update_id.reset(updates)
+        _scope.reset(token)
 
 
 def note_ticket(code: str) -> None:
-    """The update in hand is about this ticket (until `handling` ends)."""
-    ticket_code.set(code)
+    """The update in hand is about this ticket (a no-op outside `handling`)."""
+    scope = _scope.get()
+    if scope is not None:
+        scope["ticket_code"] = code
 
 
-def current() -> dict[str, Any]:
-    """The fields set now, by name."""
-    return {var.name: value for var in FIELDS if (value := var.get()) is not None}
+def current(record: logging.LogRecord | None = None) -> dict[str, Any]:
+    """The fields of the update in hand, by name; a record's own (`extra=`) win."""
+    fields = dict(_scope.get() or {})
+    if record is not None:
+        fields.update({name: getattr(record, name) for name in FIELDS if name in vars(record)})
+    return fields
 
 
 class JsonFormatter(logging.Formatter):
@@ -49,11 +52,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line.update(current())
-        # `extra={"chat_id": ...}` of the call wins over the context.
-        line.update(
-            {var.name: getattr(record, var.name) for var in FIELDS if var.name in vars(record)}
-        )
+        line.update(current(record))
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
@@ -71,8 +70,7 @@ class TextFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         """The line, plus ` [update_id=... chat_id=...]` when the record has fields."""
-        fields = current()
-        fields.update({v.name: getattr(record, v.name) for v in FIELDS if v.name in vars(record)})
+        fields = current(record)
         line = super().formatMessage(record)
         if not fields:
             return line

@@ -71,9 +71,12 @@ def test_text_lines_carry_the_fields_of_the_update_in_hand(config: Config) -> No
             note_ticket("SUP-ABC123")
             log.info("inside")
         log.info("after")
+        note_ticket("SUP-XYZ789")  # outside an update (the terminal chat): kept nowhere
+        log.info("later")
         lines = logged.getvalue().splitlines()
     assert lines[0].endswith("bot.test: inside [update_id=42 chat_id=7 ticket_code=SUP-ABC123]")
     assert lines[1].endswith("bot.test: after")
+    assert lines[2].endswith("bot.test: later")
 
 
 def test_json_lines_hold_a_traceback_as_a_field(tmp_path: Path) -> None:
