@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from urllib.parse import quote
 
 from cryptography.fernet import Fernet
@@ -59,6 +60,38 @@ async def test_nothing_logged_even_at_debug_holds_the_token_or_another_secret(
     # ... and no secret, in any form, in any of it.
     secret_half = token.partition(":")[2]
     for secret in (token, quote(token, safe=""), secret_half, WEBHOOK_SECRET, TOTP_KEY):
+        assert secret not in text
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_in_webhook_mode_the_secret_set_with_setwebhook_is_masked(
+    bot_site: BotSite, start_bot: StartBot
+) -> None:
+    port = free_port()
+    settings = _settings(bot_site, level="DEBUG", libraries="DEBUG")
+    settings.update(
+        {
+            "TRIAGEM_TELEGRAM__MODE": "webhook",
+            "TRIAGEM_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}",
+            "TRIAGEM_TELEGRAM__WEBHOOK_PORT": str(port),
+        }
+    )
+    with captured_logs(config_of(settings, bot_site.tmp_path)) as logged:
+        bot = await start_bot(environ=settings)
+        assert (await bot.person("Ana").say("/start")).messages
+        text = logged.getvalue()
+
+    assert bot.server.state.webhook.secret_token == WEBHOOK_SECRET
+    if bot.library == "python-telegram-bot":
+        # PTB logs every call's parameters at DEBUG, setWebhook's secret_token among them.
+        assert "'secret_token': '[redacted]'" in text
+    for secret in (WEBHOOK_SECRET, bot_site.server.token.partition(":")[2]):
         assert secret not in text
 
 
