@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
-from bot.telegram.errors import RetryAfter, TelegramError, Transient
+from bot.telegram.errors import TelegramError, Transient
 
 log = logging.getLogger(__name__)
 # Calls whose callers log a failure themselves, with what they do next: the poller (when it
@@ -45,21 +45,18 @@ async def reported(method: str, params: Mapping[str, Any]) -> AsyncIterator[None
     """Log a failure of the call inside (as bot.telegram.errors types) and let it go on."""
     try:
         yield
-    except (RetryAfter, Transient) as exc:
+    except Transient as exc:
         if method not in CALLERS_LOG:
             chat = params.get("chat_id")
             where = f"{method} to chat {chat}" if chat is not None else method
-            what = one_line(exc.description)
-            if isinstance(exc, RetryAfter):
-                # The libraries word it differently; the seconds are what matters.
-                what, then = "429 Too Many Requests", f"retry in {exc.retry_after:.0f} s"
-            else:
-                then = "retried with backoff"
             extra = {"chat_id": chat} if isinstance(chat, int) else {}
-            log.warning("%s failed: %s; %s", where, what, then, extra=extra)
+            what = one_line(exc.description)
+            log.warning("%s failed: %s; retried with backoff", where, what, extra=extra)
         raise
     except TelegramError:
-        raise  # refusals (400, 403): the caller decides and says what it did
+        # 429 (the sender logs the scope it pauses and for how long) and refusals (400, 403):
+        # the caller decides, and says what it did.
+        raise
     except Exception:
         log.exception("%s failed unexpectedly", method)
         raise
