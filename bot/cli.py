@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="migrate the database to the current schema")
+    backup = db.add_parser("backup", help="a consistent copy of the SQLite store (bot may run)")
+    backup.add_argument("path", type=Path, help="new file, or a directory for a dated file")
+    restore = db.add_parser("restore", help="replace the SQLite store with a backup")
+    restore.add_argument("path", type=Path)
+    restore.add_argument("--force", action="store_true", help="replace an existing store")
     purge = db.add_parser("purge", help="delete processed updates and sent calls past retention")
     # A string, so a bad value gets one line of ours instead of argparse's usage block.
     purge.add_argument("--days", help="keep this many days (default: [storage] retention_days)")
@@ -117,6 +122,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
         from bot.database import upgrade_database
 
         return upgrade_database(config, out, err)
+    if args.command == "db" and args.db_command in ("backup", "restore"):
+        return _backup_or_restore(args, config, out, err)
     if args.command == "db" and args.db_command == "purge":
         return _purge(config, args.days, out, err)
     if args.command in ("agents", "audit"):
@@ -142,6 +149,24 @@ def _desk_tools(parser: argparse.ArgumentParser, args: argparse.Namespace, confi
         return cli.reset(config, args.telegram_id, out, err)
     parser.print_help(err)
     return 2
+
+
+def _backup_or_restore(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    """`triagem db backup PATH` / `triagem db restore PATH [--force]`."""
+    from bot import backups
+
+    try:
+        if args.db_command == "backup":
+            backups.backup(config, args.path, out)
+        else:
+            backups.restore(config, args.path, force=args.force, out=out)
+    except (backups.BackupError, OSError) as exc:
+        text = (
+            str(exc) if isinstance(exc, backups.BackupError) else f"{exc.strerror}: {exc.filename}"
+        )
+        print(f"db {args.db_command}: {text}", file=err)
+        return 1
+    return 0
 
 
 def _purge(config: Config, days_text: str | None, out: TextIO, err: TextIO) -> int:
@@ -184,8 +209,14 @@ def _run(command: str | None, config: Config) -> int:
     from bot.app import build_app
     from bot.terminal import run_terminal
 
+    on_telegram = command != "chat" and bool(config.telegram.token.get_secret_value())
+    if on_telegram:
+        from bot import logs
+
+        # Before anything logs: the libraries' records carry the token in their URLs.
+        logs.install(config)
     app = build_app(config)
-    if command == "chat" or not config.telegram.token.get_secret_value():
+    if not on_telegram:
         return run_terminal(app, sys.stdin, sys.stdout)
     from bot.telegram.runner import run_telegram
 

@@ -77,11 +77,31 @@ class DeskConfig(_Section):
         return value
 
 
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class LogConfig(_Section):
+    """What the bot logs and how (README, "Logs")."""
+
+    # Triagem's own loggers (bot, storage, knowledge_base, flows).
+    level: LogLevel = "INFO"
+    # Every other logger (httpx, aiohttp, aiogram, telegram, sqlalchemy...): quiet by default.
+    libraries: LogLevel = "WARNING"
+    # "text": one readable line per record; "json": one JSON object per line (journald, Loki).
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", "libraries", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     knowledge_base: KnowledgeBaseConfig = KnowledgeBaseConfig()
     desk: DeskConfig = DeskConfig()
+    log: LogConfig = LogConfig()
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from html import escape
 
 from sqlmodel import Session
 
+from bot.log_fields import note_ticket
 from bot.outbound import Outbound, reply_calls
 from bot.rendering import Renderer
 from bot.ticket_views import StoreTicketReader, ticket_view
@@ -58,6 +60,8 @@ from storage.turns import Requester, SavedConversation, Turn, start_turn
 
 # Telegram counts UTF-16 units: 1,900 characters stay under 4,096 even if all are emoji.
 EXPORT_CHUNK = 1900
+
+log = logging.getLogger(__name__)
 
 
 def export_chunks(document: str, size: int) -> list[str]:
@@ -260,6 +264,8 @@ class Desk:
             target_hours=target,
             now=now,
         )
+        note_ticket(ticket.code)
+        log.info("ticket %s opened in %s", ticket.code, offer.id)
         view = ticket_view(session, ticket, with_history=False, new=True)
         calls = reply_calls(self.renderer, chat_id, ticket_opened_reply(view, self.kb))
         if view.queue_position is not None and self.on_queue_changed is not None:

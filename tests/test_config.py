@@ -50,6 +50,16 @@ def _write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
     return path
 
 
+def test_log_section_defaults_and_levels_in_any_case() -> None:
+    assert load_config(None, environ={}).log.model_dump() == {
+        "level": "INFO",
+        "libraries": "WARNING",
+        "format": "text",
+    }
+    config = load_config(None, {"TRIAGEM_LOG__LEVEL": "debug", "TRIAGEM_LOG__FORMAT": "json"})
+    assert (config.log.level, config.log.format) == ("DEBUG", "json")
+
+
 def test_defaults_without_file_or_environment() -> None:
     config = load_config(None, environ={})
     assert config == Config()
@@ -156,6 +166,9 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
         ("[telegram]\nwebhook_port = 70000\n", "telegram.webhook_port"),
         ('[telegram]\nlibrary = "discord"\n', "telegram.library"),
         ("telegram = 5\n", "telegram"),
+        ('[log]\nformat = "xml"\n', "log.format: Input should be 'text' or 'json'"),
+        ('[log]\nlibraries = "chatty"\n', "log.libraries"),
+        ("[log]\nlevel = 10\n", "log.level"),
     ],
 )
 def test_load_config_raises_one_line_naming_file_and_key(
@@ -214,6 +227,12 @@ CLI_ERRORS = {
         ["TRIAGEM_TELEGRAM__COLOUR", "telegram.colour"],
     ),
     "env without section": ("", {"TRIAGEM_DEBUG": "1"}, ["TRIAGEM_DEBUG"]),
+    "bad log format": ('[log]\nformat = "xml"\n', {}, ["config.toml", "log.format", "json"]),
+    "env bad log level": (
+        "",
+        {"TRIAGEM_LOG__LEVEL": "loud"},
+        ["TRIAGEM_LOG__LEVEL", "log.level", "'INFO'"],
+    ),
     "env malformed totp key": (
         "",
         {"TRIAGEM_DESK__TOTP_KEY": "hunter2"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.telegram.drivers import bad_request_error, uploads
 from bot.telegram.errors import BadRequest, RetryAfter, TelegramError, Transient, Unreachable
+from bot.telegram.fault_log import reported, server_error
 
 REQUEST_TIMEOUT = 30
 # aiogram parses every answer with `Response[method.__returning__]`. pydantic caches such generic
@@ -75,6 +77,18 @@ async def translated_errors() -> AsyncIterator[None]:
         raise Transient(f"{type(exc).__name__}: {exc}") from exc
 
 
+class Session(AiohttpSession):
+    """aiogram's session, with the status of a 5xx kept in its description."""
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> Response[Any]:
+        """aiogram's check; a 5xx (JSON or a proxy's HTML page) is a server error."""
+        if status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            raise TelegramServerError(method=method, message=server_error(status_code, content))
+        return super().check_response(bot, method, status_code, content)
+
+
 def method_model(method: str, params: Mapping[str, Any]) -> TelegramMethod[Any]:
     """aiogram's model of a Bot API call, e.g. `sendMessage` → `methods.SendMessage`."""
     kind = getattr(methods, method[:1].upper() + method[1:], None)
@@ -98,14 +112,14 @@ class AiogramDriver:
 
     name = "aiogram"
 
-    def __init__(self, token: str, api_base_url: str) -> None:
+    def __init__(self, token: str, api_base_url: str, timeout: float = REQUEST_TIMEOUT) -> None:
         api = TelegramAPIServer.from_base(api_base_url)
-        self.bot = Bot(token, session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT))
+        self.bot = Bot(token, session=Session(api=api, timeout=timeout))
 
     async def get_me(self) -> dict[str, Any]:
         """The bot's own User object."""
         keep_response_model(methods.GetMe)
-        async with translated_errors():
+        async with reported("getMe", {}), translated_errors():
             me = await self.bot.get_me()
         return dict(to_json(me))
 
@@ -114,7 +128,7 @@ class AiogramDriver:
     ) -> list[dict[str, Any]]:
         """Long-poll for updates; `offset` confirms everything before it."""
         keep_response_model(methods.GetUpdates)
-        async with translated_errors():
+        async with reported("getUpdates", {}), translated_errors():
             updates = await self.bot.get_updates(
                 offset=offset, limit=limit, timeout=timeout, request_timeout=timeout + POLL_MARGIN
             )
@@ -125,7 +139,7 @@ class AiogramDriver:
         files = {k: BufferedInputFile(data, name) for k, (data, name) in uploads(params).items()}
         model = method_model(method, {**params, **files})
         keep_response_model(type(model))
-        async with translated_errors():
+        async with reported(method, params), translated_errors():
             result = await self.bot(model)
         return to_json(result)
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot import log_fields
 from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.updates import callback_query_id, to_incoming, update_chat_id
@@ -128,16 +129,18 @@ class Dispatcher:
         with Session(self.engine) as session, session.begin():
             updates = claim_updates(session, limit=limit, now=self.clock(), among=among)
             # The payloads are read before expire_all below would make each a query again.
-            work: list[tuple[InboxUpdate, Mapping[str, Any]]] = []
+            # So are the ids its log records carry (update id, chat id).
+            work: list[tuple[InboxUpdate, Mapping[str, Any], int, int | None]] = []
             for update in updates:
                 assert update.id is not None  # a stored row
                 claimed.append(update.id)
-                work.append((update, update.payload))
-            for update, payload in work:
+                work.append((update, update.payload, update.update_id, update.chat_id))
+            for update, payload, update_id, chat_id in work:
                 # Every update reads the store afresh, as in a session of its own: what an
                 # earlier one loaded may have been changed by other workers since.
                 session.expire_all()
-                self._handle(session, update, payload)
+                with log_fields.handling(update_id, chat_id):
+                    self._handle(session, update, payload)
         return len(claimed)
 
     def _handle(self, session: Session, update: InboxUpdate, payload: Mapping[str, Any]) -> None:

@@ -9,8 +9,10 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import datetime as dtm
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
 import telegram
@@ -25,6 +27,7 @@ from bot.telegram.errors import (
     Transient,
     Unreachable,
 )
+from bot.telegram.fault_log import reported, server_error
 
 REQUEST_TIMEOUT = 30.0
 # PTB's getUpdates request gets its own connection; the read timeout must outlast a long poll.
@@ -55,20 +58,46 @@ async def translated_errors() -> AsyncIterator[None]:
         raise TelegramError(exc.message) from exc
 
 
+class Requests(HTTPXRequest):
+    """PTB's HTTPX requests, with a 5xx's status kept and no traceback logged for a bad body."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """PTB's request; a 5xx body (JSON or a proxy's HTML page) becomes one description."""
+        status, payload = await super().do_request(*args, **kwargs)
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            answer = {
+                "ok": False,
+                "error_code": status,
+                "description": server_error(status, payload),
+            }
+            payload = json.dumps(answer).encode()
+        return status, payload
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """PTB's parsing, without its ERROR log and traceback: the caller reports the failure."""
+        try:
+            parsed: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError as exc:
+            raise ptb.TelegramError("Invalid server response (not JSON)") from exc
+        return parsed
+
+
 class PtbDriver:
     """Raw Bot API access through python-telegram-bot's Bot and HTTPX requests."""
 
     name = "python-telegram-bot"
 
-    def __init__(self, token: str, api_base_url: str) -> None:
-        self._requests = HTTPXRequest(
+    def __init__(self, token: str, api_base_url: str, timeout: float = REQUEST_TIMEOUT) -> None:
+        self.timeout = timeout
+        self._requests = Requests(
             connection_pool_size=64,
             connect_timeout=10.0,
-            read_timeout=REQUEST_TIMEOUT,
-            write_timeout=REQUEST_TIMEOUT,
+            read_timeout=timeout,
+            write_timeout=timeout,
             pool_timeout=10.0,
         )
-        self._polling = HTTPXRequest(
+        self._polling = Requests(
             connection_pool_size=1, connect_timeout=10.0, read_timeout=POLL_MARGIN
         )
         self.bot = telegram.Bot(
@@ -80,13 +109,14 @@ class PtbDriver:
         )
 
     async def _raw(
-        self, method: str, params: dict[str, Any], read_timeout: float = REQUEST_TIMEOUT
+        self, method: str, params: dict[str, Any], read_timeout: float | None = None
     ) -> Any:
         # Bot.do_api_request warns (an error under our test settings) for every method Bot
         # already wraps, and Bot.get_updates parses into objects whose to_dict() is not Bot API
         # JSON; _post is the request path both use underneath and returns the JSON result.
-        async with translated_errors():
-            return await self.bot._post(method, params, read_timeout=read_timeout)
+        async with reported(method, params), translated_errors():
+            timeout = self.timeout if read_timeout is None else read_timeout
+            return await self.bot._post(method, params, read_timeout=timeout)
 
     async def get_me(self) -> dict[str, Any]:
         """The bot's own User object."""

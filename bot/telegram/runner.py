@@ -207,10 +207,7 @@ class Runtime:
 
 
 def run_telegram(app: App) -> int:
-    """Run the bot on Telegram until SIGINT/SIGTERM; returns the exit code."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    """Run the bot on Telegram until SIGINT/SIGTERM (logging set up by `bot.logs`); exit code."""
     telegram = app.config.telegram
     if telegram.mode == "webhook" and not telegram.webhook_secret.get_secret_value():
         log.error("webhook mode needs telegram.webhook_secret")

@@ -52,5 +52,9 @@ async def bot_process(
         await process.kill()
     try:
         process.check_delivery()
+        # What `triagem run` wrote to its log, the libraries' lines included, holds no token.
+        secret = fake_telegram.token.partition(":")[2]
+        leaks = [log.name for log in process.logs if secret in log.read_text(errors="replace")]
+        assert not leaks, f"the bot token is in {leaks}"
     finally:
         process.engine.dispose()

@@ -20,11 +20,20 @@ _SERVER_PHRASES = {
 class ApiError(Exception):
     """A Bot API failure; `payload()` is the JSON body Telegram would send."""
 
-    def __init__(self, code: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        html: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        # Sent instead of the JSON body: a proxy's error page in front of the Bot API.
+        self.html = html
 
     def payload(self) -> dict[str, Any]:
         """The `{"ok": false, ...}` response body."""
@@ -62,6 +71,17 @@ def too_many_requests(retry_after: int) -> ApiError:
 def server_error(status: int) -> ApiError:
     """A 5xx with the plain HTTP phrase as description."""
     return ApiError(status, _SERVER_PHRASES.get(status, "Internal Server Error"))
+
+
+def proxy_error_page(status: int) -> ApiError:
+    """A 5xx with an HTML body, as nginx in front of the Bot API answers when it is down."""
+    phrase = _SERVER_PHRASES.get(status, "Internal Server Error")
+    page = (
+        f"<html>\r\n<head><title>{status} {phrase}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
+    return ApiError(status, phrase, html=page)
 
 
 def unauthorized() -> ApiError:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .clock import Clock
-from .errors import ApiError, server_error, too_many_requests
+from .errors import ApiError, proxy_error_page, server_error, too_many_requests
 from .limits import SENDING_METHODS
 
 ANY = "*"
@@ -29,6 +29,7 @@ class _Scripted:
     description: str | None
     after_effect: bool
     retry_after: int
+    html: bool = False
 
 
 def _names(methods: Iterable[str] | None) -> frozenset[str] | None:
@@ -64,11 +65,13 @@ class Faults:
         description: str | None = None,
         after_effect: bool = False,
         retry_after: int = 1,
+        html: bool = False,
     ) -> None:
         """The next `count` calls of `method` ("*" = any) fail with `status` (429 carries
-        `retry_after`); `after_effect=True` applies the call before failing (lost answer)."""
+        `retry_after`); `after_effect=True` applies the call before failing (lost answer);
+        `html=True` answers a 5xx with a proxy's HTML error page instead of JSON."""
         self._scripted.append(
-            _Scripted(method.lower(), status, count, description, after_effect, retry_after)
+            _Scripted(method.lower(), status, count, description, after_effect, retry_after, html)
         )
 
     def random_5xx(
@@ -125,6 +128,8 @@ class Faults:
     def _error(item: _Scripted) -> ApiError:
         if item.status == 429:
             return too_many_requests(item.retry_after)
+        if item.html and item.status >= 500:
+            return proxy_error_page(item.status)
         if item.description is not None:
             return ApiError(item.status, item.description)
         if item.status >= 500:

@@ -181,6 +181,8 @@ class FakeTelegramServer(UserActions, Inspection):
         )
         self.stats.record(method, status)
         self.state.changed.fire()
+        if isinstance(outcome, ApiError) and outcome.html is not None:
+            return web.Response(text=outcome.html, status=status, content_type="text/html")
         return web.json_response(body, status=status)
 
     async def _execute_inline(self, reply: dict[str, Any]) -> None:
