@@ -8,6 +8,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session
 
+from bot.agents.card_buttons import CARD_BUTTONS
 from bot.agents.context import CARD, CARD_EDIT, THREAD, TOPIC, DeskServices
 from bot.agents.posting import queue, render_calls, requester
 from bot.outbound import Outbound
@@ -79,12 +80,13 @@ def topic_name(services: DeskServices, ticket: Ticket) -> str:
 
 
 def card_buttons(ticket: Ticket) -> Keyboard:
-    """Assumir / Resolver / Transferir / Escalar, each naming the ticket (≤ 64 bytes)."""
-    code = ticket.code
-    return (
-        (button("desk_take", f"d:take:{code}"), button("desk_resolve", f"d:res:{code}")),
-        (button("desk_transfer", f"d:tr:{code}"), button("desk_escalate", f"d:esc:{code}")),
-    )
+    """The buttons valid in the ticket's status, two a row, each naming the ticket (≤ 64 bytes)."""
+    keys = [
+        button(spec.label, f"d:{spec.key}:{ticket.code}")
+        for spec in CARD_BUTTONS
+        if ticket.status in spec.valid_in
+    ]
+    return tuple(tuple(keys[i : i + 2]) for i in range(0, len(keys), 2))
 
 
 def card_params(services: DeskServices, session: Session, ticket: Ticket) -> dict[str, Any]:

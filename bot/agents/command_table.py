@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from markupsafe import Markup
 from sqlmodel import Session
 
-from bot.agents.access import authorize
+from bot.agents.access import ALERT_LIMIT, authorize
+from bot.agents.card_buttons import BY_KEY
 from bot.agents.commands import TicketCommands
 from bot.agents.context import Act, DeskServices
 from bot.agents.lookups import Lookups
@@ -16,12 +18,12 @@ from bot.agents.posting import Place, in_place, reply_at
 from bot.agents.updates import GroupButton, GroupMessage
 from bot.outbound import Outbound
 from storage import Ticket, normalize_code, ticket_by_code
+from storage.audit import REFUSED
 
 TICKET_COMMANDS = frozenset(
     {"assumir", "resolver", "fechar", "reabrir", "transferir", "escalar", "prioridade", "artigo"}
 )
 DESK_COMMANDS = frozenset({"fila", "buscar", "chamado", "auditoria", "desbloquear", "ajuda"})
-BUTTONS = {"take": "assumir", "res": "resolver", "tr": "transferir", "esc": "escalar"}
 
 
 class CommandTable:
@@ -91,11 +93,18 @@ class CommandTable:
             return reply
         ticket = ticket_by_code(session, code=parts[2])
         place = Place(button.chat_id, button.thread_id, None, ticket.id if ticket else None)
-        name = "transferir" if parts[1] == "to" else BUTTONS.get(parts[1], "")
+        spec = BY_KEY.get("tr" if parts[1] == "to" else parts[1])
+        name = spec.command if spec else ""
         act = authorize(
             self.services, session, button.sender, place, ticket, name or "button", alert=answer
         )
-        if act is None or ticket is None or not name:
+        if act is None or ticket is None or spec is None:
+            return reply
+        if ticket.status not in spec.valid_in:
+            # A card shown before the ticket moved on: say where it is, change nothing.
+            text = self.services.renderer.render("desk/stale_button", {"status": ticket.status})
+            answer.update(text=Markup(text).striptags()[:ALERT_LIMIT], show_alert=True)
+            act.record(name, REFUSED, reason="stale_button", status=ticket.status)
             return reply
         if parts[1] == "to" and len(parts) == 4:
             self.moves.transfer(act, parts[3])

@@ -54,7 +54,10 @@ class TicketCommands:
         ticket = act.ticket
         assert ticket is not None
         if ticket.status not in OPEN_STATUSES:
-            self.move(act, Status.EM_ATENDIMENTO, "take")
+            # A resolved ticket is reopened with /reabrir, never silently by taking it.
+            params = {"code": ticket.code, "status": ticket.status, "to": Status.EM_ATENDIMENTO}
+            in_place(self.services, act, "desk/invalid_transition", params)
+            act.record("take", REFUSED, reason="invalid_transition", status=ticket.status)
             return
         previous = ticket.assigned_agent_id
         ticket.assigned_agent_id = act.agent.id
