@@ -16,6 +16,7 @@ from bot.ticket_views import StoreTicketReader, ticket_view
 from flows.actions import (
     Action,
     CancelTicket,
+    CommentRating,
     EraseUserData,
     ExportUserData,
     OpenTicket,
@@ -34,6 +35,7 @@ from storage import (
     Ticket,
     User,
     cancel_ticket,
+    comment_rating,
     erase_user_data,
     export_user_data,
     normalize_code,
@@ -194,6 +196,15 @@ class Desk:
             except TicketNotRateable:
                 # Reopened (or rated) since the flow asked: say so instead of failing the turn.
                 unavailable = Reply("rating_unavailable", {"code": ticket.code})
+                return reply_calls(self.renderer, chat_id, unavailable)
+            return []
+        if isinstance(action, CommentRating):
+            ticket = self._owned(session, user, action.code)
+            if (
+                ticket is None
+                or comment_rating(session, ticket=ticket, comment=action.comment, now=now) is None
+            ):
+                unavailable = Reply("rating_unavailable", {"code": action.code})
                 return reply_calls(self.renderer, chat_id, unavailable)
             return []
         if isinstance(action, ExportUserData):

@@ -65,7 +65,7 @@ from storage.position_messages import (
 )
 from storage.privacy import erase_user_data, export_user_data
 from storage.queue import queue_fronts_of_user, queue_position, queue_positions
-from storage.ratings import rate_ticket, rating_of
+from storage.ratings import comment_rating, rate_ticket, rating_of
 from storage.retention import Purged, purge
 from storage.schema import ensure_schema, schema_status, upgrade
 from storage.sender_lease import SenderLease, sender_lease
@@ -144,6 +144,7 @@ __all__ = [
     "change_status",
     "check_transition",
     "claim_updates",
+    "comment_rating",
     "copy_sent",
     "default_sqlite_url",
     "delete_conversation",
