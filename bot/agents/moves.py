@@ -13,6 +13,8 @@ from storage.audit import REFUSED
 
 # The seed's offer with the CSG → SEATI path (POP "Como abrir um Chamado para o SEI").
 SEI = "sei"
+# The knowledge base's text told to a user whose ticket the desk moved to another offer.
+TRANSFER_TEXT = "oferta_transferida"
 
 
 class Moves:
@@ -66,13 +68,14 @@ class Moves:
         }
         text = self.services.renderer.render("desk/history_transfer", params)
         act.add_event(EventKind.NOTE, text, visible_to_user=True)
-        explanation = self.services.kb.texts.get("oferta_incorreta", "")
+        # One warning, written for a transfer: the desk corrected the offer, not the user.
+        explanation = self.services.kb.texts.get(TRANSFER_TEXT, "")
         to_requester(
             self.services,
             session,
             ticket,
             "desk/user_transferred",
-            {**params, "explanation": explanation, "notice": target.notice},
+            {**params, "explanation": explanation},
         )
         if old_position is not None:
             self.services.pushes.queue_changed(session, old_offer_id, old_position)
