@@ -50,7 +50,10 @@ def ticket_info(services: DeskServices, session: Session, ticket: Ticket) -> dic
         "queue_position": queue_position(session, ticket=ticket),
         "requester": None if user is None else {"name": user.name, "username": user.username},
         "fields": fields,
-        "files": [{"name": f.file_name or f.kind, "kind": f.kind, "size": f.size} for f in files],
+        "files": [
+            {"name": f.file_name, "kind": f.kind, "size": f.size, "number": number}
+            for number, f in enumerate(files, start=1)
+        ],
         "agent": agent.display_name if agent else None,
         "escalated": ticket.escalated_at is not None,
         "link": topic_link(ticket),

@@ -54,6 +54,7 @@ PARAMS: dict[str, dict[str, object]] = {
         "targets": ["eproc 1º Grau e Colégio Recursal", "eproc 2º Grau"],
     },
     "intake_start": {"offer": "Helpdesk do SEI", "notice": "Prazo: 5 dias.", "fields": ["Nome"]},
+    "attachment_received": {"file": {"name": "", "kind": "photo", "size": 1, "number": 1}},
     "intake_field": {
         "offer": "Helpdesk do SEI",
         "number": 4,
@@ -78,7 +79,7 @@ PARAMS: dict[str, dict[str, object]] = {
             {"label": "Grau", "value": "2", "kind": "grau"},
             {"label": "Telefone", "value": "", "kind": "text"},
         ],
-        "files": [{"name": "tela.png", "size": 48_213, "kind": "photo"}],
+        "files": [{"name": "tela.png", "size": 48_213, "kind": "photo", "number": 1}],
     },
     "intake_fix": {"fields": ["Órgão Vinculado", "Nome completo"]},
     "error_text_too_short": {"min": 5},
