@@ -11,7 +11,14 @@ from bot.agents.context import DeskServices
 from bot.agents.posting import Place, in_place
 from bot.agents.relay import Relay
 from bot.agents.updates import NOTE_COMMAND, GroupMessage
-from storage import Ticket, link_of_agent_message, ticket_by_card, ticket_by_topic
+from storage import (
+    Ticket,
+    link_of_agent_message,
+    normalize_code,
+    ticket_by_card,
+    ticket_by_code,
+    ticket_by_topic,
+)
 from storage.audit import REFUSED
 from storage.lifecycle import FINAL_STATUSES
 
@@ -42,10 +49,13 @@ class AgentMessages:
         if command is not None and command[0] != NOTE_COMMAND:
             self.table.command(session, message, place, ticket, *command)
             return
+        note = message.note
+        if ticket is None and command is not None:
+            self._note_by_code(session, message, place, command[1])
+            return
         if ticket is None:
             return  # talk among agents outside any ticket's thread
-        note = message.note
-        action = "note" if note else "reply"
+        action = "reply" if note is None else "note"
         act = authorize(self.services, session, message.sender, place, ticket, action)
         if act is None:
             return
@@ -59,6 +69,21 @@ class AgentMessages:
         self.commands.take_for_reply(act)
         if self.relay.from_agent(act, message):
             act.record("reply", media=message.media)
+
+    def _note_by_code(
+        self, session: Session, message: GroupMessage, place: Place, args: str
+    ) -> None:
+        """`/nota CODE texto` outside a ticket's thread: noted on that ticket, or told why not."""
+        code, _, text = args.partition(" ")
+        ticket = ticket_by_code(session, code=code) if normalize_code(code) else None
+        act = authorize(self.services, session, message.sender, place, ticket, "note")
+        if act is None:
+            return
+        if ticket is None:
+            in_place(self.services, act, "desk/no_ticket", {"command": NOTE_COMMAND})
+            act.record("note", REFUSED, reason="no_ticket", typed=code[:40])
+            return
+        self.commands.note(act, text)
 
     def _edit(self, session: Session, message: GroupMessage, place: Place) -> None:
         link = link_of_agent_message(

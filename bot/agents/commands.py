@@ -160,9 +160,14 @@ class TicketCommands:
 
     def note(self, act: Act, text: str) -> None:
         """`!texto` or /nota texto: an internal note in the history, never sent to the user."""
+        assert act.ticket is not None
+        code = act.ticket.code
         if not text.strip():
+            in_place(self.services, act, "desk/note_empty", {"code": code})
+            act.record("note", REFUSED, reason="empty")
             return
-        act.add_event(EventKind.NOTE, text)
+        act.add_event(EventKind.NOTE, text.strip())
+        in_place(self.services, act, "desk/note_saved", {"code": code})
         act.record("note")
 
 
