@@ -3,6 +3,7 @@ no row of any table still names the user or holds what they wrote."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -127,7 +128,10 @@ def rows_naming(engine: Engine, traces: tuple[str, ...]) -> list[tuple[str, dict
 def erase_after_a_ticket_and_an_export(maria: TelegramChat) -> None:
     open_sei_ticket(maria, name="Maria da Conceição Souza")
     maria.say("/meus_dados")
-    assert "maria.souza@ma.gov.br" in "".join(c.text for c in maria.calls)
+    [document] = [c for c in maria.calls if c.method == "sendDocument"]
+    assert (
+        "maria.souza@ma.gov.br" in base64.b64decode(document.params["document"]["upload"]).decode()
+    )
     maria.say("/apagar_dados")
     maria.tap("Sim, apagar meus dados")
     assert "os seus dados pessoais foram apagados" in maria.text
