@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
 from sqlmodel import Session
 
+from bot.export_summary import export_summary
 from bot.outbound import Outbound, reply_calls
 from bot.rendering import Renderer
 from bot.ticket_views import StoreTicketReader, ticket_view
@@ -49,29 +50,8 @@ from storage import (
 from storage.errors import TicketNotRateable
 from storage.turns import Requester, SavedConversation, Turn, start_turn
 
-# Telegram counts UTF-16 units: 1,900 characters stay under 4,096 even if all are emoji.
-EXPORT_CHUNK = 1900
-
-
-def export_chunks(document: str, size: int) -> list[str]:
-    """The export cut into pieces of at most `size` characters, never next to whitespace.
-
-    Telegram trims each message's leading and trailing whitespace: a cut beside a space would
-    drop it, and change the user's data as they receive it.
-    """
-    chunks: list[str] = []
-    start = 0
-    while start < len(document):
-        end = hard_end = min(start + size, len(document))
-        while start + 1 < end < len(document) and (
-            document[end - 1].isspace() or document[end].isspace()
-        ):
-            end -= 1
-        if end == start + 1:  # nothing but whitespace in reach: cut where the limit falls
-            end = hard_end
-        chunks.append(document[start:end])
-        start = end
-    return chunks
+# Outbox kind of the export document: its row is scrubbed once sent (it holds all their data).
+EXPORT = "export"
 
 
 @dataclass(frozen=True)
@@ -256,18 +236,16 @@ class Desk:
     def _export(
         self, session: Session, user: Requester, chat_id: int, now: datetime
     ) -> list[Outbound]:
+        """A summary people can read, then everything as a JSON document file."""
         data = export_user_data(session, user_id=user.id)
-        params = {"tickets_count": len(data.get("tickets", [])), "generated_at": now}
+        params = {**export_summary(data, self.kb), "generated_at": now}
         calls = reply_calls(self.renderer, chat_id, Reply("data_export", params))
-        document = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-        for piece in export_chunks(document, EXPORT_CHUNK):
-            chunk = escape(piece, quote=False)
-            calls.append(
-                Outbound(
-                    chat_id, "sendMessage", {"text": f"<pre>{chunk}</pre>", "parse_mode": "HTML"}
-                )
-            )
-        return calls
+        document = json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
+        name = self.renderer.render("data_export_filename", {"generated_at": now}).strip()
+        upload = {"upload": base64.b64encode(document).decode(), "filename": name}
+        caption = self.renderer.render("data_export_caption", {"filename": name})
+        file = {"document": upload, "caption": caption, "parse_mode": "HTML"}
+        return [*calls, Outbound(chat_id, "sendDocument", file, EXPORT)]
 
     def _owned(self, session: Session, user: Requester, code: str) -> Ticket | None:
         normalized = normalize_code(code)

@@ -29,12 +29,9 @@ SECRET = "qr"
 THREADED = frozenset({CARD, THREAD, RELAY_IN})
 
 
-@dataclass
+@dataclass(frozen=True)
 class DeskServices:
-    """The knowledge base, templates, settings, pushes to users, the clock and the 2FA policy.
-
-    Not frozen: a live reload replaces `kb` (bot/kb_reload.py), between turns.
-    """
+    """The knowledge base, templates, settings, pushes to users, the clock and the 2FA policy."""
 
     kb: KnowledgeBase
     renderer: Renderer

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.agents.cards import card_params, topic_name
 from bot.agents.context import CARD, RELAY_IN, RELAY_OUT, SECRET, THREADED, TOPIC, DeskServices
+from bot.desk import EXPORT
 from bot.telegram.sender import Job
 from storage import (
     MessageLink,
@@ -23,6 +24,8 @@ from storage import (
 
 # What a secret-bearing row keeps once sent or given up: nothing of the call itself.
 SCRUBBED = {"scrubbed": True}
+# Rows that carry a secret (a TOTP key) or a user's whole data (their export document).
+SCRUBBED_KINDS = frozenset({SECRET, EXPORT})
 _PLACEMENT = ("message_thread_id", "reply_parameters")
 
 
@@ -55,7 +58,7 @@ class DeskOutbox:
 
     def on_sent(self, session: Session, job: Job, result: Any) -> None:
         """Keep what the desk needs from Telegram's answer."""
-        if job.kind == SECRET:
+        if job.kind in SCRUBBED_KINDS:
             self._scrub(session, job)
             return
         if not isinstance(result, Mapping):
@@ -79,7 +82,7 @@ class DeskOutbox:
         A refused createForumTopic (the group has no topics, or the bot may not manage them)
         needs nothing: the ticket keeps no topic, so its card and messages go to the group.
         """
-        if job.kind == SECRET:
+        if job.kind in SCRUBBED_KINDS:
             self._scrub(session, job)
 
     def on_thread_lost(self, session: Session, job: Job) -> bool:

@@ -8,7 +8,6 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +15,6 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
-from bot.kb_reload import Knowledge, KnowledgeReloader, Outcome, content_version
 from bot.pushes import Pushes
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
@@ -27,9 +25,7 @@ from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
-from bot.turn_gate import TurnGate
-from knowledge_base.loader import FOLLOW_CODES
-from storage import enqueue, max_update_id, record_update
+from storage import max_update_id, record_update
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -73,7 +69,6 @@ class Runtime:
             resolve_params=hooks.resolve_params,
             on_thread_lost=hooks.on_thread_lost,
         )
-        gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
             app.desk,
@@ -82,46 +77,7 @@ class Runtime:
             after_commit=self.sender.wake,
             group_handler=self.agents.handle_update,
             private_handler=self.agents.handle_private,
-            gate=gate,
         )
-        root = app.config.knowledge_base.path
-        self.knowledge = KnowledgeReloader(
-            root,
-            Knowledge(app.kb, app.desk.triage, content_version(root)),
-            use=self.use_knowledge,
-            gate=gate,
-            language=app.config.knowledge_base.lint_language,
-            on_refused=self._tell_agents_refused,
-        )
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def use_knowledge(self, knowledge: Knowledge) -> None:
-        """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
-        self.app.desk.kb = knowledge.kb
-        self.app.desk.triage = knowledge.triage
-        self.app.renderer.use(knowledge.kb)
-        self.agents.services.kb = knowledge.kb
-
-    def _tell_agents_refused(self, outcome: Outcome) -> None:
-        """Queue one message to the agents' group about a refused reload (reload thread)."""
-        chat_id = self.app.config.telegram.agent_chat_id
-        if chat_id is None:
-            return
-        root = self.app.config.knowledge_base.path
-        files = list(dict.fromkeys(_relative(p.path, root) for p in outcome.problems))
-        # Summaries of consequences ("2 links broken because ...") are not problems to count.
-        causes = [p for p in outcome.problems if p.code not in FOLLOW_CODES]
-        params = {
-            "count": len(causes),
-            "files": files,
-            "version": self.knowledge.version,
-        }
-        text = self.app.renderer.render("desk/kb_not_reloaded", params)
-        with Session(self.app.engine) as session, session.begin():
-            call = {"text": text, "parse_mode": "HTML"}
-            enqueue(session, chat_id=chat_id, method="sendMessage", params=call, now=self.clock())
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self.sender.wake)
 
     async def store_update(self, update: dict[str, Any]) -> None:
         """Commit one received update to the inbox (before Telegram hears it was received)."""
@@ -144,16 +100,11 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set."""
-        self._loop = asyncio.get_running_loop()
         await asyncio.to_thread(self._start_desk)
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
-        log.info("knowledge base version %s", self.knowledge.version)
         await self._optional("setMyCommands", {"commands": self._commands()})
-        parts = [self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop)]
-        if self.app.config.knowledge_base.live_reload:
-            parts.append(self.knowledge.watch(stop))
-        await asyncio.gather(*parts)
+        await asyncio.gather(self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop))
 
     async def _intake(self, stop: asyncio.Event) -> None:
         telegram = self.app.config.telegram
@@ -199,13 +150,6 @@ class Runtime:
         lines = self.app.renderer.render("commands", {}).splitlines()
         pairs = (line.split(" - ", 1) for line in lines if " - " in line)
         return [{"command": c.strip(), "description": d.strip()} for c, d in pairs]
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return path.name
 
 
 def run_telegram(app: App) -> int:
