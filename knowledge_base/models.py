@@ -80,6 +80,10 @@ class Offer:
     keywords: tuple[str, ...] = ()
     support_redirect: tuple[str, ...] = ()
     notice: str = ""
+    # Where /escalar sends this offer's tickets, said to agents ("às Unidades ... (SEATI)"),
+    # and what the user is told then; empty: the desk's generic level-2 wording.
+    escalation_to: str = ""
+    escalation_notice: str = ""
     line: int = 0
 
     def category(self, category_id: str) -> Category | None:

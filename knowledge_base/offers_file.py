@@ -69,6 +69,8 @@ class _Offer(_Strict):
     target_label: str = ""
     keywords: list[str] = []
     notice: str = ""
+    escalation_to: str = ""
+    escalation_notice: str = ""
     support_redirect: list[str] = []
     categories: list[_Category] = []
     fields: list[_Field] = []
@@ -189,6 +191,8 @@ def _offer(item: _Offer, line: int) -> Offer:
         keywords=tuple(item.keywords),
         support_redirect=tuple(item.support_redirect),
         notice=item.notice,
+        escalation_to=item.escalation_to,
+        escalation_notice=item.escalation_notice,
         line=line,
     )
 

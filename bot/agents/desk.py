@@ -9,16 +9,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.agents.agent_messages import AgentMessages
 from bot.agents.cards import open_desk
-from bot.agents.command_table import CommandTable
-from bot.agents.commands import TicketCommands
 from bot.agents.context import DeskServices
-from bot.agents.lookups import Lookups
-from bot.agents.moves import Moves
+from bot.agents.executor import DeskExecutor
+from bot.agents.group_turn import GroupTurn
 from bot.agents.outbox_hooks import DeskOutbox
 from bot.agents.private import PrivateCommands
 from bot.agents.relay import Relay
+from bot.agents.relocation import Relocation
 from bot.agents.second_factor import SecondFactor
 from bot.agents.secret_box import SecretBox
 from bot.agents.settings import DeskSettings
@@ -53,13 +51,10 @@ class AgentDesk:
         )
         self.services = DeskServices(kb, renderer, settings, pushes, clock, factor)
         self.relay = Relay(self.services)
-        self.commands = TicketCommands(self.services, self.relay)
-        self.moves = Moves(self.services, self.commands)
-        self.lookups = Lookups(self.services)
+        executor = DeskExecutor(self.services, self.relay, Relocation(self.services))
+        self.group = GroupTurn(self.services, self.relay, executor)
         self.private = PrivateCommands(self.services)
         self.outbox = DeskOutbox(self.services)
-        self.table = CommandTable(self.services, self.commands, self.moves, self.lookups)
-        self.messages = AgentMessages(self.services, self.relay, self.commands, self.table)
 
     def start(self, session: Session) -> None:
         """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""
@@ -84,7 +79,7 @@ class AgentDesk:
         """A group update (or a private edit); returns only a button's answer, queues the rest."""
         button = group_button(update)
         if button is not None:
-            return self.table.button(session, button)
+            return self.group.button(session, button)
         message = group_message(update)
         if message is None or message.sender.is_bot or message.service:
             return []
@@ -93,5 +88,5 @@ class AgentDesk:
                 self.relay.user_edit(session, message)
             return []
         if self.services.settings.is_agents_chat(message.chat_id):
-            self.messages.handle(session, message)
+            self.group.message(session, message)
         return []

@@ -6,7 +6,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.agents import totp
 from bot.agents.context import SECRET, DeskServices
@@ -15,7 +15,7 @@ from bot.agents.qr import qr_png
 from bot.agents.updates import person
 from bot.outbound import Outbound
 from flows.actions import Reply
-from storage import Agent, OutboxMessage, OutboxStatus, agent_by_telegram_id, audit
+from storage import Agent, agent_by_telegram_id, audit, last_sent_to_chat
 from storage.audit import REFUSED
 
 ENROLL = "2fa"
@@ -103,16 +103,7 @@ class PrivateCommands:
         return calls
 
     def _forget_secret_message(self, session: Session, chat_id: int) -> list[Outbound]:
-        sent = session.exec(
-            select(OutboxMessage)
-            .where(
-                col(OutboxMessage.chat_id) == chat_id,
-                col(OutboxMessage.kind) == SECRET,
-                col(OutboxMessage.status) == OutboxStatus.SENT.value,
-                col(OutboxMessage.telegram_message_id).is_not(None),
-            )
-            .order_by(col(OutboxMessage.id).desc())
-        ).first()
+        sent = last_sent_to_chat(session, chat_id=chat_id, kind=SECRET)
         if sent is None or sent.telegram_message_id is None:
             return []
         params = {"message_id": sent.telegram_message_id}

@@ -30,7 +30,7 @@ from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.updates import callback_query_id, to_incoming, update_chat_id
 from storage import InboxUpdate, claim_updates, enqueue, fail_update, finish_update
-from storage.inbox import InboxStatus
+from storage.inbox import InboxStatus, blank_update
 from storage.traces import erased, take_erasure
 
 log = logging.getLogger(__name__)
@@ -148,9 +148,7 @@ class Dispatcher:
         finish_update(session, update=update, now=self.clock())
         if incoming is not None and take_erasure(session, incoming.telegram_user_id):
             # The update that asked for the erasure names the user too (LGPD).
-            update.payload = erased()
-            session.add(update)
-            session.flush()
+            blank_update(session, update=update, payload=erased())
 
     def _calls_for(
         self, session: Session, payload: Mapping[str, Any], incoming: Incoming | None

@@ -59,7 +59,7 @@ async def test_a_note_outside_a_topic_without_a_known_code_is_answered_and_audit
     assert "/nota CÓDIGO" in answer
     last = desk.audit()[-1]
     assert (last.action, last.outcome, last.details.get("reason")) == (
-        "note",
+        "nota",
         "refused",
         "no_ticket",
     )
