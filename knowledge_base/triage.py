@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .decide import TOP, decide
-from .decision import Candidate, Decision
+from .decision import Candidate, Decision, Ranking
 from .index import Index, text_terms, word_terms
 from .models import Article, KnowledgeBase, Offer
 from .normalize import MAX_CHARS, stem, words
 from .phrases import PhraseScorer
-from .signals import SignalReader, Signals
+from .signals import SignalReader
 from .spelling import Speller
 
 PROBLEM_ARTICLE_FACTOR = 0.75
@@ -41,16 +40,6 @@ PHRASE_WEIGHT = 0.15
 # Sets of named systems whose score shifts are kept (a message names one or two).
 MAX_SHIFTS = 256
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """Signals and ranked candidates of one message, before the decision."""
-
-    signals: Signals
-    articles: tuple[Candidate, ...]
-    offers: tuple[Candidate, ...]
-    evidence: float = 0.0
 
 
 class Triage:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from bot.agents.commands import card_buttons as buttons_for
-from bot.agents.context import CARD, CARD_EDIT, THREAD, TOPIC, DeskServices
+from bot.agents.desk_services import CARD, CARD_EDIT, THREAD, TOPIC, DeskServices
 from bot.agents.posting import queue, render_calls, requester
 from bot.outbound import Outbound
 from flows.actions import Keyboard, Reply

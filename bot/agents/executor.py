@@ -8,7 +8,6 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.agents.cards import refresh_card
-from bot.agents.context import Act, DeskServices
 from bot.agents.desk_actions import (
     AddRenderedToHistory,
     AddToHistory,
@@ -27,10 +26,12 @@ from bot.agents.desk_actions import (
     Transfer,
     Unlock,
 )
+from bot.agents.desk_services import Act, DeskServices
+from bot.agents.group_updates import GroupMessage, Person
+from bot.agents.message_relay import Relay
 from bot.agents.posting import in_place, to_requester, to_thread
-from bot.agents.relay import Relay
 from bot.agents.relocation import Relocation
-from bot.agents.updates import GroupMessage, Person
+from bot.pushes import Pushes, StatusNews
 from storage import (
     InvalidTransition,
     Status,
@@ -50,10 +51,19 @@ ALERT_LIMIT = 200
 class DeskExecutor:
     """Applies actions for one authorized agent; the outbox rows go in the same transaction."""
 
-    def __init__(self, services: DeskServices, relay: Relay, relocation: Relocation) -> None:
+    def __init__(
+        self,
+        services: DeskServices,
+        relay: Relay,
+        relocation: Relocation,
+        pushes: Pushes,
+        news: StatusNews,
+    ) -> None:
         self.services = services
         self.relay = relay
         self.relocation = relocation
+        self.pushes = pushes
+        self.news = news
 
     def apply(
         self,
@@ -140,10 +150,9 @@ class DeskExecutor:
             in_place(self.services, act, "desk/invalid_transition", params)
             act.record(action.action, REFUSED, reason="invalid_transition", status=ticket.status)
             return False
-        pushes = self.services.pushes
-        pushes.status_changed(act.session, ticket)
+        self.news.status_changed(act.session, ticket)
         if position is not None:
-            pushes.queue_changed(act.session, ticket.offer_id, position)
+            self.pushes.queue_changed(act.session, ticket.offer_id, position)
         refresh_card(self.services, act.session, ticket)
         act.record(action.action, from_status=old, to_status=str(action.to))
         return True
@@ -153,7 +162,7 @@ class DeskExecutor:
         assert ticket is not None
         set_priority(act.session, ticket=ticket, priority=priority)
         if ticket.status == Status.NOVO:
-            self.services.pushes.queue_changed(act.session, ticket.offer_id, 1)
+            self.pushes.queue_changed(act.session, ticket.offer_id, 1)
         refresh_card(self.services, act.session, ticket)
 
     def _unlock(self, act: Act, action: Unlock) -> None:

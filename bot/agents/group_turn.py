@@ -12,16 +12,16 @@ from sqlmodel import Session
 
 from bot.agents.access import authorize
 from bot.agents.commands import BY_BUTTON, BY_NAME, TRANSFER_TO, AgentCommand, may_run
-from bot.agents.context import Act, DeskServices
 from bot.agents.decisions import ticket_work
 from bot.agents.decisions.card_press import press
 from bot.agents.desk_actions import DeskAction, Record, Say
+from bot.agents.desk_services import Act, DeskServices
 from bot.agents.desk_view import DeskView
 from bot.agents.executor import DeskExecutor
+from bot.agents.group_updates import GroupButton, GroupMessage
+from bot.agents.message_relay import Relay
 from bot.agents.posting import Place, reply_at
-from bot.agents.relay import Relay
 from bot.agents.store_reader import StoreDeskReader, agent_facts, ticket_facts
-from bot.agents.updates import GroupButton, GroupMessage
 from bot.outbound import Outbound
 from storage import (
     Ticket,

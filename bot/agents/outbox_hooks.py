@@ -9,8 +9,9 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from bot.agents.cards import card_params, topic_name
-from bot.agents.context import CARD, RELAY_IN, RELAY_OUT, SECRET, THREADED, TOPIC, DeskServices
-from bot.desk import EXPORT
+from bot.agents.desk_services import CARD, RELAY_IN, RELAY_OUT, THREADED, TOPIC, DeskServices
+from bot.two_factor.enrollment_chat import SECRET
+from bot.user_turn import EXPORT
 from storage import (
     Ticket,
     copy_sent,

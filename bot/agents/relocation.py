@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.agents.cards import open_desk, refresh_card, topic_name
-from bot.agents.context import IN_PLACE, Act, DeskServices
+from bot.agents.desk_services import IN_PLACE, Act, DeskServices
 from bot.agents.posting import Place, queue, reply_at, to_requester
 from bot.outbound import Outbound
+from bot.pushes import Pushes
 from storage import EventKind, Ticket, escalate_ticket, queue_position, transfer_ticket
 
 # The knowledge base's text told to a user whose ticket the desk moved to another offer.
@@ -15,8 +16,9 @@ TRANSFER_TEXT = "oferta_transferida"
 class Relocation:
     """Moves a ticket to another offer or to level 2, and its topic and card with it."""
 
-    def __init__(self, services: DeskServices) -> None:
+    def __init__(self, services: DeskServices, pushes: Pushes) -> None:
         self.services = services
+        self.pushes = pushes
 
     def transfer(self, act: Act, offer_id: str) -> None:
         """The ticket goes to the right offer; the user is told, once, in words for a transfer."""
@@ -48,8 +50,8 @@ class Relocation:
         told = {**params, "explanation": explanation}
         to_requester(self.services, session, ticket, "desk/user_transferred", told)
         if old_position is not None:
-            self.services.pushes.queue_changed(session, old_offer_id, old_position)
-        self.services.pushes.queue_changed(session, target.id, 1)
+            self.pushes.queue_changed(session, old_offer_id, old_position)
+        self.pushes.queue_changed(session, target.id, 1)
         new_chat = self.services.settings.chat_for_offer(target.id)
         self._relocate(act, ticket, old_chat, new_chat, "desk/transferred", params)
 

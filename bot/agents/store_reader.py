@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.agents.cards import ticket_info
-from bot.agents.context import DeskServices
+from bot.agents.desk_services import DeskServices
 from bot.agents.desk_view import AgentFacts, TicketFacts
 from bot.agents.posting import requester
 from storage import (

@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.updates import callback_query_id, to_incoming, update_chat_id
+from bot.user_turn import Incoming, UserTurn
 from storage import InboxUpdate, claim_updates, enqueue, fail_update, finish_update
 from storage.inbox import InboxStatus, blank_update
 from storage.traces import erased, take_erasure
@@ -47,7 +47,7 @@ class Dispatcher:
     def __init__(
         self,
         engine: Engine,
-        desk: Desk,
+        desk: UserTurn,
         clock: Callable[[], datetime],
         *,
         workers: int = 1,

@@ -13,9 +13,8 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.agents import AgentDesk, DeskSettings
-from bot.app import App, utc_now
-from bot.pushes import Pushes
+from bot.agents.settings import DeskSettings
+from bot.app import App, utc_now, wire_desk
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
@@ -52,12 +51,14 @@ class Runtime:
         self.app = app
         self.driver = driver
         self.clock = clock
-        self.pushes = Pushes(app.desk, clock)
-        app.desk.on_queue_changed = self.pushes.queue_changed
         settings = DeskSettings.from_config(app.config)
-        self.agents = AgentDesk(app.kb, app.renderer, settings, self.pushes, clock)
-        app.desk.on_ticket_opened = self.agents.on_ticket_opened
-        app.desk.on_relay = self.agents.relay_from_user
+        wired = wire_desk(app.kb, app.triage, app.renderer, settings, clock)
+        self.turn, self.pushes, self.news, self.agents = (
+            wired.turn,
+            wired.pushes,
+            wired.news,
+            wired.agents,
+        )
         hooks = self.agents.outbox
         self.sender = Sender(
             app.engine,
@@ -71,7 +72,7 @@ class Runtime:
         )
         self.dispatcher = Dispatcher(
             app.engine,
-            app.desk,
+            self.turn,
             clock,
             workers=workers,
             after_commit=self.sender.wake,
@@ -104,6 +105,9 @@ class Runtime:
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
         await self._optional("setMyCommands", {"commands": self._commands()})
+        for menu in self.agents.command_menus():
+            # The agents' groups get the desk's commands, from its command table.
+            await self._optional("setMyCommands", menu)
         await asyncio.gather(self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop))
 
     async def _intake(self, stop: asyncio.Event) -> None:

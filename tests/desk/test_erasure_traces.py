@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, MetaData, func
 from sqlmodel import Session, col, select
 
-from bot.desk import Desk
 from bot.outbound import Outbound
 from bot.telegram.dispatcher import Dispatcher
+from bot.user_turn import UserTurn
 from flows.events import Attachment, Button, Command, Event, Text
 from storage import InboxUpdate, OutboxMessage, record_update
 from storage.traces import erased
@@ -107,7 +107,7 @@ class TelegramChat(Chat):
 
 
 @pytest.fixture
-def maria(desk: Desk, engine: Engine, clock: Clock) -> TelegramChat:
+def maria(desk: UserTurn, engine: Engine, clock: Clock) -> TelegramChat:
     return TelegramChat(desk, engine, 1001, "Maria Souza", clock=clock)
 
 

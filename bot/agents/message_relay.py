@@ -7,9 +7,17 @@ from dataclasses import replace
 from sqlmodel import Session
 
 from bot.agents.cards import CAPTION_LIMIT, file_call
-from bot.agents.context import IN_PLACE, RELAY_IN, RELAY_OUT, THREAD, TO_USER, Act, DeskServices
+from bot.agents.desk_services import (
+    IN_PLACE,
+    RELAY_IN,
+    RELAY_OUT,
+    THREAD,
+    TO_USER,
+    Act,
+    DeskServices,
+)
+from bot.agents.group_updates import GroupMessage
 from bot.agents.posting import in_place, queue, render_calls, requester
-from bot.agents.updates import GroupMessage
 from bot.outbound import Outbound
 from flows.actions import RelayToTicket, Reply
 from flows.intake_fields import file_params

@@ -65,7 +65,7 @@ class Incoming:
     username: str | None = None
 
 
-class Desk:
+class UserTurn:
     """Runs the flows against the store; everything happens in the session it is given."""
 
     def __init__(
