@@ -20,7 +20,7 @@ from .ports import Services
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Telegram sends at most 10 files in one album; more than that in one form is a mistake.
 MAX_FILES = 10
-OFFICE_CLOSED_TEXT = "balcao_fora_do_horario"
+OFFICE_CLOSED_TEXT = "fora_do_horario"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     """The step a triage decision leads to."""
     kb = services.kb
     if decision.kind == "article" and decision.target in kb.articles:
-        return show_article(decision.target, context)
+        return show_article(decision.target, context, services)
     if decision.kind == "offer" and decision.target in kb.offers:
         return to_offer(kb.offers[decision.target], context, services, None)
     if decision.kind == "clarify" and decision.target == "grau":
@@ -33,9 +33,10 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     return Step(IDLE, (Reply("triage_none", {}, MENU),))
 
 
-def show_article(article_id: str, context: Context) -> Step:
+def show_article(article_id: str, context: Context, services: Services) -> Step:
     """Show an article; it asks whether it solved the problem unless it never leads to a ticket."""
-    if article_id in guards.NO_TICKET_ARTICLES:
+    article = services.kb.articles.get(article_id)
+    if article is not None and article.no_ticket:
         params = {"article_id": article_id, "ticket_option": False}
         return Step(IDLE, (Reply("article", params, MENU),))
     data = {**context.to_data(), "article": article_id}
@@ -80,7 +81,7 @@ def redirect(offer: Offer, context: Context, services: Services, origin: Origin)
         "support_redirect",
         {
             "offer": offer.name,
-            "explanation": kb.texts.get(guards.REDIRECT_TEXT) or offer.not_for,
+            "explanation": offer.support_redirect_notice or offer.not_for,
             "targets": [kb.offers[i].name for i in targets],
         },
     )

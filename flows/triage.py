@@ -11,7 +11,7 @@ from .ports import Services
 from .state import IDLE, ConversationState, CorruptState, Step, get_mapping, get_str, get_strs
 
 # Knowledge base text on choosing ONE of the two eproc offers by grau.
-GRAU_TEXT = "eproc_escolha_grau"
+GRAU_TEXT = "escolha_de_grau"
 
 
 def start(text: str, services: Services) -> Step:

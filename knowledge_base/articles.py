@@ -14,7 +14,7 @@ from .problems import Problem
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "title", "system")
 LIST_KEYS = ("offers", "tags", "synonyms", "questions")
-KNOWN_KEYS = {*REQUIRED, *LIST_KEYS, "updated"}
+KNOWN_KEYS = {*REQUIRED, *LIST_KEYS, "updated", "no_ticket"}
 
 
 def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
@@ -47,6 +47,9 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
     elif article_id and path.stem != article_id:
         problems.append(Problem(path, at("id"), f"id '{article_id}' does not match file name"))
     updated = _date(meta.get("updated"), path, at("updated"), problems)
+    no_ticket = meta.get("no_ticket", False)
+    if not isinstance(no_ticket, bool):
+        problems.append(Problem(path, at("no_ticket"), "'no_ticket' must be true or false"))
     if not parsed.body.strip():
         problems.append(Problem(path, parsed.body_line, "empty body"))
     if any(p for p in problems if "required" in p.message or "malformed" in p.message):
@@ -62,6 +65,7 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
         synonyms=lists["synonyms"],
         questions=lists["questions"],
         updated=updated,
+        no_ticket=no_ticket is True,
         body_line=parsed.body_line,
         key_lines=dict(parsed.key_lines),
     )

@@ -69,6 +69,7 @@ class _Offer(_Strict):
     target_label: str = ""
     keywords: list[str] = []
     notice: str = ""
+    support_redirect_notice: str = ""
     escalation_to: str = ""
     escalation_notice: str = ""
     support_redirect: list[str] = []
@@ -191,6 +192,7 @@ def _offer(item: _Offer, line: int) -> Offer:
         keywords=tuple(item.keywords),
         support_redirect=tuple(item.support_redirect),
         notice=item.notice,
+        support_redirect_notice=item.support_redirect_notice,
         escalation_to=item.escalation_to,
         escalation_notice=item.escalation_notice,
         line=line,
