@@ -31,6 +31,10 @@ class ThreadNotFound(TelegramError):
     """400 message thread not found: the forum topic was deleted."""
 
 
+class QueryTooOld(TelegramError):
+    """400 query is too old: the button's callback can no longer be answered."""
+
+
 class BadRequest(TelegramError):
     """Any other 400: retrying the same call cannot succeed."""
 
@@ -46,6 +50,7 @@ _BAD_REQUEST_KINDS: tuple[tuple[str, type[TelegramError]], ...] = (
     ("message thread not found", ThreadNotFound),
     ("topic_deleted", ThreadNotFound),
     ("chat not found", Unreachable),
+    ("query is too old", QueryTooOld),
 )
 
 
