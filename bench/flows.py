@@ -1,9 +1,9 @@
-"""Desk benchmark: triage turns per second through flows and a real store, on one core.
+"""UserTurn benchmark: triage turns per second through flows and a real store, on one core.
 
 Usage: python bench/flows.py [--write docs/benchmarks.md] [--postgres URL] [--turns 5000]
                              [--warmup 500] [--core N] [--profile] [--cases FILE]
 
-Each turn is what the terminal chat does for one typed line: `Desk.handle` inside one
+Each turn is what the terminal chat does for one typed line: `UserTurn.handle` inside one
 transaction (`Session.begin()`), commit included. Simulated users open with a first message from
 the dev cases file, then answer what the bot asks (buttons, form fields, e-mail twice, a file,
 the summary) for a few turns; every conversation is a new user, so the users, conversations,
@@ -50,9 +50,9 @@ from sqlmodel import Session, func, select
 
 from bot.config import Config, StorageConfig
 from bot.database import open_store
-from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.rendering import Renderer
+from bot.user_turn import Incoming, UserTurn
 from flows.events import Attachment, Button, Event, Text
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
@@ -163,7 +163,7 @@ def cases(path: Path | None) -> list[str]:
 
 
 def run(
-    desk: Desk, engine: Engine, texts: Sequence[str], turns: int, warmup: int, batch: int = 1
+    desk: UserTurn, engine: Engine, texts: Sequence[str], turns: int, warmup: int, batch: int = 1
 ) -> Result:
     """Simulated users until `warmup + turns` turns; the last `turns` are timed.
 
@@ -224,7 +224,7 @@ def run(
 
 
 def handle_all(
-    desk: Desk, engine: Engine, ready: Sequence[tuple[User, Event]]
+    desk: UserTurn, engine: Engine, ready: Sequence[tuple[User, Event]]
 ) -> list[list[Outbound]]:
     """One transaction for these events (of different users), as the dispatcher commits them
     (no savepoints: it retries a failed batch one update per transaction)."""
@@ -274,7 +274,7 @@ def measure(
     """Open (and migrate) the store, run the turns, and describe the store's settings."""
     engine = open_store(Config(storage=StorageConfig(url=url)))
     try:
-        desk = Desk(*parts, SteppingClock())
+        desk = UserTurn(*parts, SteppingClock())
         result = run(desk, engine, args.texts, args.turns, args.warmup, batch)
         return replace(result, backend=backend), store_settings(engine)
     finally:
@@ -343,7 +343,7 @@ def profile(parts: tuple[KnowledgeBase, Triage, Renderer], args: argparse.Namesp
     """cProfile of a SQLite run (warm-up turns included: every turn is profiled)."""
     with sqlite_store(args.sqlite_dir) as url:
         engine = open_store(Config(storage=StorageConfig(url=url)))
-        desk = Desk(*parts, SteppingClock())
+        desk = UserTurn(*parts, SteppingClock())
         profiler = cProfile.Profile()
         profiler.enable()
         run(desk, engine, args.texts, args.turns, args.warmup, args.batch)
@@ -398,14 +398,14 @@ class Profile:
 
 # (path suffix, function, what it is) of the parts of a turn worth naming in the report.
 HOTSPOTS = (
-    ("bot/desk.py", "handle", "`Desk.handle` (the turn without the commit)"),
+    ("bot/user_turn.py", "handle", "`UserTurn.handle` (the turn without the commit)"),
     ("storage/turns.py", "start_turn", "`start_turn` (user and conversation, one SELECT)"),
     ("storage/conversations.py", "save_conversation", "`save_conversation` (versioned UPDATE)"),
     ("flows/machine.py", "advance", "`flows.advance` (flows, triage included)"),
     ("knowledge_base/triage.py", "decide", "`Triage.decide`"),
     ("flows/relay.py", "in_attendance", "tickets in attendance (one query per idle message)"),
     ("bot/outbound.py", "reply_calls", "rendering replies and buttons (Jinja2)"),
-    ("bot/desk.py", "_open", "`Desk._open` (ticket turns only, spread over all turns)"),
+    ("bot/user_turn.py", "_open", "`UserTurn._open` (ticket turns only, spread over all turns)"),
     ("storage/tickets.py", "open_ticket", "`open_ticket` (INSERT … ON CONFLICT, history INSERT)"),
     ("storage/queue.py", "queue_position", "`queue_position` (one prebuilt COUNT)"),
     ("sqlalchemy/orm/session.py", "commit", "commit (flush and COMMIT)"),
@@ -492,7 +492,7 @@ def section(
         "",
         "How it is measured:",
         "",
-        "- A turn is one `Desk.handle` call: user and conversation load, `flows.advance` "
+        "- A turn is one `UserTurn.handle` call: user and conversation load, `flows.advance` "
         "(triage, routing, form), ticket writes, rendering of the replies, conversation save.",
         "- *Turns per commit 1*: one user at a time, each turn in its own transaction "
         "(`Session.begin()`, commit included), as `triagem chat` runs every typed line. Its "

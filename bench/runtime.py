@@ -7,7 +7,7 @@ Usage: python bench/runtime.py [--write docs/benchmarks.md] [--postgres URL] [--
 (a) Updates per second from inbox to outbox on ONE dispatcher worker: the inbox is pre-filled
     with N realistic updates (conversations of simulated users, recorded first against a scratch
     store), then `Dispatcher.process_batch` drains them, up to `batch_size` updates of distinct
-    chats per transaction (claim, then per update `Desk.handle`, outbox rows, done; one commit;
+    chats per transaction (claim, then per update `UserTurn.handle`, outbox rows, done; one commit;
     no savepoints: a failed batch is retried one update per transaction), on SQLite and
     PostgreSQL, once per batch size (1: a transaction per update). The process is pinned to
     one core.
@@ -67,13 +67,13 @@ from sqlmodel import Session, func, select
 from bot.app import App, build_app
 from bot.config import Config, StorageConfig, load_config
 from bot.database import open_store
-from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.drivers import make_driver
 from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.runner import DISPATCH_WORKERS, Runtime
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
+from bot.user_turn import Incoming, UserTurn
 from flows.events import Attachment, Button, Event, Text
 from storage import InboxUpdate, OutboxMessage, enqueue, make_engine, record_update
 from storage.writer_gate import gate_of
@@ -176,7 +176,7 @@ def record_conversations(app: App, texts: Sequence[str], count: int) -> list[dic
     total = 0
     with scratch_sqlite() as url:
         engine = open_store(Config(storage=StorageConfig(url=url)))
-        desk = Desk(app.kb, app.desk.triage, app.renderer, SteppingClock())
+        desk = UserTurn(app.kb, app.desk.triage, app.renderer, SteppingClock())
         while total < count:
             user = FLOWS.User(20_000 + len(conversations), rng.choice(texts), app.kb, rng)
             events: list[tuple[int, Event]] = []
@@ -796,7 +796,7 @@ def hotspots(profiler: cProfile.Profile, updates: int, top: int = 12) -> list[st
     raw = stats.stats  # type: ignore[attr-defined]
     interesting = [
         ("bot/telegram/dispatcher.py", "process_batch", "`Dispatcher.process_batch` (all of it)"),
-        ("bot/desk.py", "handle", "`Desk.handle` (flows, store, rendering)"),
+        ("bot/user_turn.py", "handle", "`UserTurn.handle` (flows, store, rendering)"),
         ("storage/inbox.py", "claim_updates", "`claim_updates` (heads of the chats)"),
         ("storage/inbox.py", "finish_update", "`finish_update` (re-read under lock, mark done)"),
         ("storage/outbox.py", "enqueue", "`enqueue` (outbox INSERTs)"),
@@ -875,8 +875,8 @@ def section(
             "no agent takes them, so the queues only grow.",
             "- One transaction = `Dispatcher.process_batch`: claim the oldest pending update of up "
             "to *batch size* chats (all there are, when fewer), then for each (no savepoints: a "
-            "failed batch is retried one update per transaction) `Desk.handle`, the outbox rows "
-            "(the callback answer included) and marking it done; "
+            "failed batch is retried one update per transaction) `UserTurn.handle`, the outbox "
+            "rows (the callback answer included) and marking it done; "
             "one commit. What each dispatcher worker runs in its thread (the runtime's batch "
             "size is 32), timed without the asyncio hop; p50/p99 are per transaction. *begin "
             "ms*: time to start a transaction (BEGIN IMMEDIATE on SQLite).",

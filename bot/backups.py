@@ -118,7 +118,7 @@ def _checked(connection: sqlite3.Connection, path: Path) -> str:
 
 
 def _key_reminder(config: Config) -> str:
-    from bot.agents.totp_key import key_file_for
+    from bot.two_factor.totp_key import key_file_for
 
     if config.desk.totp_key.get_secret_value():
         where = "TRIAGEM_DESK__TOTP_KEY"

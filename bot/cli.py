@@ -133,20 +133,20 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
 
 
 def _desk_tools(parser: argparse.ArgumentParser, args: argparse.Namespace, config: Config) -> int:
-    from bot.agents import cli
+    from bot.agents import admin_cli
 
     out, err = sys.stdout, sys.stderr
     if args.command == "audit" and args.audit_command == "export":
-        return cli.export(config, args.since, args.format, out, err)
+        return admin_cli.export(config, args.since, args.format, out, err)
     command = getattr(args, "agents_command", None)
     if command == "add":
-        return cli.add(config, args.telegram_id, args.role, args.name, out, err)
+        return admin_cli.add(config, args.telegram_id, args.role, args.name, out, err)
     if command == "list":
-        return cli.show(config, out)
+        return admin_cli.show(config, out)
     if command == "remove":
-        return cli.remove(config, args.telegram_id, out, err)
+        return admin_cli.remove(config, args.telegram_id, out, err)
     if command == "reset":
-        return cli.reset(config, args.telegram_id, out, err)
+        return admin_cli.reset(config, args.telegram_id, out, err)
     parser.print_help(err)
     return 2
 

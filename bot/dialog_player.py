@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from bot.desk import Desk, Incoming
 from bot.rendering import Renderer
 from bot.terminal import to_plain
+from bot.user_turn import Incoming, UserTurn
 from flows.actions import Action
 from flows.events import Text
 from flows.outcome import Outcome, outcome
@@ -31,7 +31,7 @@ class DialogPlayer:
         self.engine = make_engine("sqlite://")
         ensure_schema(self.engine, auto_upgrade=True)
         self._last = Outcome("idle")
-        self.desk = Desk(kb, triage, Renderer(kb), lambda: EVAL_NOW, on_turn=self._seen)
+        self.desk = UserTurn(kb, triage, Renderer(kb), lambda: EVAL_NOW, on_turn=self._seen)
         self._users = 0
 
     def _seen(self, state: ConversationState, actions: list[Action]) -> None:

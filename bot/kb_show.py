@@ -49,7 +49,7 @@ def show(root: Path, item_id: str, as_html: bool, out: TextIO, err: TextIO) -> i
     kb = load_knowledge_base(root)
     services = Services(kb, Triage(kb), NoTickets(), utc_now(), 0)
     if item_id in kb.articles:
-        step = routing.show_article(item_id, Context())
+        step = routing.show_article(item_id, Context(), services)
     elif item_id in kb.offers:
         step = routing.to_offer(kb.offers[item_id], Context(), services, None)
     else:

@@ -26,7 +26,7 @@ def secrets_of(config: Config) -> list[str]:
 
 def _key_file(config: Config) -> str:
     # The key file the desk makes when no key is configured (README, "The secrets' key").
-    from bot.agents.totp_key import key_file_for
+    from bot.two_factor.totp_key import key_file_for
 
     try:
         return key_file_for(config.storage.url).read_text(encoding="ascii").strip()

@@ -26,8 +26,8 @@ class Outbound:
 
     @property
     def text(self) -> str:
-        """The message text, for the terminal and for tests."""
-        return str(self.params.get("text", ""))
+        """The message text (a file's caption), for the terminal and for tests."""
+        return str(self.params.get("text", self.params.get("caption", "")))
 
     @property
     def buttons(self) -> list[tuple[str, str]]:

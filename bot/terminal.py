@@ -12,8 +12,8 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.app import App
-from bot.desk import Incoming
 from bot.outbound import Outbound
+from bot.user_turn import Incoming
 from flows.events import Attachment, Button, Command, Event, from_text
 
 # One local user talks to the bot; its ids only need to be stable across runs.

@@ -50,11 +50,19 @@ class CancelTicket:
 
 @dataclass(frozen=True)
 class RateTicket:
-    """Store the user's rating (1-5) and optional comment for a resolved ticket."""
+    """Store the user's rating (1-5) of a resolved ticket, as soon as they give it."""
 
     code: str
     score: int
-    comment: str | None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentRating:
+    """Add the user's optional comment to the rating they already gave."""
+
+    code: str
+    comment: str
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ Action = (
     | OpenTicket
     | CancelTicket
     | RateTicket
+    | CommentRating
     | ExportUserData
     | EraseUserData
     | RelayToTicket

@@ -82,7 +82,7 @@ def on_article_button(state: ConversationState, article_id: str, services: Servi
     if article_id not in services.kb.articles:
         return Step(state, (Reply("not_understood"),), prompt=state.name != IDLE.name)
     context = Context.from_data(state.data) if state.name == "article" else Context()
-    return routing.show_article(article_id, context)
+    return routing.show_article(article_id, context, services)
 
 
 def on_full_article(state: ConversationState, article_id: str, services: Services) -> Step:

@@ -1,4 +1,7 @@
-"""The seeds' guards: questions that never become tickets and support aimed at a service offer."""
+"""The seeds' guard against support aimed at a service-only offer (Infoeproc).
+
+Which articles never lead to a ticket is the knowledge base's (front matter `no_ticket`), as is
+what the user is told (offers.toml, `support_redirect_notice`)."""
 
 from __future__ import annotations
 
@@ -6,11 +9,6 @@ from knowledge_base.models import KnowledgeBase, Offer
 
 from . import answers
 from .context import Context
-
-# Business-rule questions get their answer and never a ticket (seed: suporte técnico guide).
-NO_TICKET_ARTICLES = frozenset({"regras-de-negocio"})
-# Knowledge base text explaining why a support problem does not belong to a service offer.
-REDIRECT_TEXT = "infoeproc_nao_e_suporte"
 
 
 def aimed_wrong(offer: Offer, context: Context, kb: KnowledgeBase) -> bool:

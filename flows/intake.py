@@ -74,7 +74,7 @@ def on_field(state: ConversationState, event: Event, services: Services) -> Step
         return None
     if isinstance(outcome, Answer):
         return _forward(form.answered(outcome.value)).after(*outcome.replies)
-    return Step(outcome.form.to_state(FIELD), outcome.replies, prompt=True)
+    return Step(outcome.form.to_state(FIELD), outcome.replies, prompt=outcome.prompt)
 
 
 def on_summary(state: ConversationState, event: Event, services: Services) -> Step | None:

@@ -12,7 +12,7 @@ from . import answers
 from .actions import Reply
 from .events import Attachment, Button, Event, Text
 from .intake_form import Form
-from .keyboards import DONE, USE_TEXT
+from .keyboards import DONE, USE_TEXT, button, navigation
 from .office_hours import is_open
 from .personal import mask_cpf
 from .ports import Services
@@ -21,7 +21,7 @@ from .ports import Services
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Telegram sends at most 10 files in one album; more than that in one form is a mistake.
 MAX_FILES = 10
-OFFICE_CLOSED_TEXT = "balcao_fora_do_horario"
+OFFICE_CLOSED_TEXT = "fora_do_horario"
 CPF_FIELD = "cpf"
 
 
@@ -39,6 +39,8 @@ class Stay:
 
     form: Form
     replies: tuple[Reply, ...] = ()
+    # False when the replies say all there is to say (a file received): no prompt again.
+    prompt: bool = True
 
 
 Outcome = Answer | Stay | None
@@ -129,7 +131,12 @@ def read_attachment(form: Form, event: Event, services: Services) -> Outcome:
     if isinstance(event, Attachment):
         if len(form.files) >= MAX_FILES:
             return _refuse(form, "error_too_many_files", max=MAX_FILES)
-        return Stay(replace(form, files=(*form.files, (f.id, event))))
+        files = (*form.files, (f.id, event))
+        # A short receipt, not the field's whole prompt again for every file.
+        params = {"file": file_params(event, len(files))}
+        keys = ((button("done", DONE),), *navigation())
+        received = Reply("attachment_received", params, keys)
+        return Stay(replace(form, files=files), (received,), prompt=False)
     done = (isinstance(event, Button) and event.data == DONE) or (
         isinstance(event, Text) and answers.is_word(event.text, answers.DONE)
     )
@@ -148,6 +155,11 @@ READERS: Mapping[str, Reader] = {
     "grau": read_grau,
     "attachment": read_attachment,
 }
+
+
+def file_params(file: Attachment, number: int) -> dict[str, object]:
+    """A file as templates name it (its name, else "foto N" by its number in the form)."""
+    return {"name": file.file_name, "kind": file.kind, "size": file.size, "number": number}
 
 
 def display(f: IntakeField, offer: Offer, value: str) -> str:

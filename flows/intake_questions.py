@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .actions import Action, Keyboard, Reply
-from .intake_fields import display
+from .intake_fields import display, file_params
 from .intake_form import Form
 from .keyboards import BACK, CONFIRM, DONE, FIX, GRAU, USE_TEXT, button, column, named, navigation
 from .ports import Services
@@ -36,7 +36,7 @@ def prompt_field(state: ConversationState, services: Services) -> list[Action]:
         "options": _options(form),
         "current": display(f, form.offer, value) if value else None,
         "suggestion": suggestion or None,
-        "files": [a.file_name for a in files],
+        "files": [file_params(a, form.files.index((f.id, a)) + 1) for a in files],
     }
     keys: Keyboard = _answer_buttons(form, bool(suggestion), bool(files))
     return [Reply("intake_field", params, keys + navigation(skip=not f.required and not files))]
@@ -57,7 +57,7 @@ def prompt_summary(state: ConversationState, services: Services) -> list[Action]
         "category": category.label if category else None,
         "target": (category.target_label if category else "") or offer.target_label,
         "items": items,
-        "files": [{"name": a.file_name, "size": a.size, "kind": a.kind} for _, a in form.files],
+        "files": [file_params(a, n) for n, (_, a) in enumerate(form.files, start=1)],
     }
     keys = (
         (button("confirm", CONFIRM),),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import answers, menu
-from .actions import Action, RateTicket, Reply
+from .actions import Action, CommentRating, RateTicket, Reply
 from .events import Event, Text, TicketStatusChanged
 from .keyboards import SKIP, button
 from .ports import Services
@@ -48,7 +48,9 @@ def on_rating_comment(state: ConversationState, event: Event, services: Services
     else:
         return None
     thanks = Reply("rating_thanks", {"score": score, "commented": comment is not None})
-    return resume(state, RateTicket(code, score, comment), thanks)
+    if comment is None:
+        return resume(state, thanks)
+    return resume(state, CommentRating(code, comment), thanks)
 
 
 def prompt_rating_score(state: ConversationState, services: Services) -> list[Action]:
@@ -67,7 +69,9 @@ def _scored(state: ConversationState, code: str, score: int, services: Services)
     base = IDLE if state.name == "rating_score" else state
     if view is None or not view.ratable:
         return Step(base, (Reply("rating_unavailable", {"code": code}),))
-    return interrupt(base, "rating_comment", {"code": view.code, "score": score})
+    # Stored at the tap: a user who leaves before the comment step keeps their rating.
+    asked = interrupt(base, "rating_comment", {"code": view.code, "score": score})
+    return asked.after(RateTicket(view.code, score))
 
 
 def _request(code: str) -> list[Action]:

@@ -26,7 +26,7 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
         if named:
             return named
         section = best_section(kb.articles[decision.target], context.text, kb.language)
-        return show_article(decision.target, context, section)
+        return show_article(decision.target, context, services, section)
     if decision.kind == "offer" and decision.target in kb.offers:
         return to_offer(kb.offers[decision.target], context, services, None)
     if decision.kind == "clarify" and decision.target == "grau":
@@ -38,10 +38,13 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     return Step(IDLE, (Reply("triage_none", {}, MENU),))
 
 
-def show_article(article_id: str, context: Context, section: int | None = None) -> Step:
+def show_article(
+    article_id: str, context: Context, services: Services, section: int | None = None
+) -> Step:
     """Show an article (or the one section a short question is about); it asks whether it
     solved the problem unless it never leads to a ticket."""
-    if article_id in guards.NO_TICKET_ARTICLES:
+    article = services.kb.articles.get(article_id)
+    if article is not None and article.no_ticket:
         params = {"article_id": article_id, "ticket_option": False, "section": None}
         return Step(IDLE, (Reply("article", params, MENU),))
     data = {**context.to_data(), "article": article_id, "section": section}
@@ -89,7 +92,7 @@ def redirect(offer: Offer, context: Context, services: Services, origin: Origin)
         "support_redirect",
         {
             "offer": offer.name,
-            "explanation": kb.texts.get(guards.REDIRECT_TEXT) or offer.not_for,
+            "explanation": offer.support_redirect_notice or offer.not_for,
             "targets": [kb.offers[i].name for i in targets],
         },
     )

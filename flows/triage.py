@@ -22,8 +22,8 @@ from .ports import Services
 from .state import ConversationState, Step, get_mapping, get_strs
 
 # Knowledge base texts on choosing ONE of the two eproc offers by grau, and on telling the grau.
-GRAU_TEXT = "eproc_escolha_grau"
-GRAU_HELP_TEXT = "eproc_como_saber_o_grau"
+GRAU_TEXT = "escolha_de_grau"
+GRAU_HELP_TEXT = "como_saber_o_grau"
 # Set once the grau was explained: a second "não sei" lets the team decide.
 HELPED = "helped"
 

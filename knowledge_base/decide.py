@@ -19,13 +19,10 @@ Scores are the share of the message's information a candidate explains (0..1).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import Literal, TypedDict
 
-from .decision import Candidate, Decision
+from .decision import Candidate, Decision, Ranking
 from .models import Article, KnowledgeBase
-
-if TYPE_CHECKING:
-    from .triage import Ranking
 
 NONE_BELOW = 0.16
 SURE_ABOVE = 0.45

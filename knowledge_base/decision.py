@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .signals import Signals
+
 DecisionKind = Literal["article", "offer", "clarify", "none"]
 
 
@@ -43,3 +45,13 @@ class Decision:
     def label(self) -> str:
         """The decision in catalog notation, e.g. `offer:eproc-2g` or `none`."""
         return self.kind if self.kind == "none" else f"{self.kind}:{self.target}"
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Signals and ranked candidates of one message, before the decision."""
+
+    signals: Signals
+    articles: tuple[Candidate, ...]
+    offers: tuple[Candidate, ...]
+    evidence: float = 0.0

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .decision import Candidate, Decision
+from .decision import Candidate, Decision, Ranking
 from .normalize import stem, words
-from .triage import Ranking, Triage
+from .triage import Triage
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,13 @@ class Offer:
     offices: tuple[OfficeHours, ...] = ()
     keywords: tuple[str, ...] = ()
     support_redirect: tuple[str, ...] = ()
+    # Why a support problem does not belong here, said when it is redirected.
+    support_redirect_notice: str = ""
     notice: str = ""
+    # Where /escalar sends this offer's tickets, said to agents ("às Unidades ... (SEATI)"),
+    # and what the user is told then; empty: the desk's generic level-2 wording.
+    escalation_to: str = ""
+    escalation_notice: str = ""
     line: int = 0
 
     def category(self, category_id: str) -> Category | None:
@@ -132,6 +138,8 @@ class Article:
     synonyms: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     updated: date | None = None
+    # An answer that never leads to a ticket (the seeds' business-rule questions).
+    no_ticket: bool = False
     body_line: int = 1
     key_lines: Mapping[str, int] = field(default_factory=dict)
 

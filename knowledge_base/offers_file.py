@@ -62,6 +62,9 @@ class _Offer(_Strict):
     target_label: str = ""
     keywords: list[str] = []
     notice: str = ""
+    support_redirect_notice: str = ""
+    escalation_to: str = ""
+    escalation_notice: str = ""
     support_redirect: list[str] = []
     categories: list[_Category] = []
     fields: list[_Field] = []
@@ -194,6 +197,9 @@ def _offer(item: _Offer, line: int, offices: tuple[OfficeHours, ...]) -> Offer:
         keywords=tuple(item.keywords),
         support_redirect=tuple(item.support_redirect),
         notice=item.notice,
+        support_redirect_notice=item.support_redirect_notice,
+        escalation_to=item.escalation_to,
+        escalation_notice=item.escalation_notice,
         line=line,
     )
 

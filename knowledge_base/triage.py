@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -20,14 +19,14 @@ from numpy.typing import NDArray
 from rapidfuzz.distance import OSA
 
 from .decide import SURE_ABOVE, TOP, decide
-from .decision import Candidate, Decision
+from .decision import Candidate, Decision, Ranking
 from .index import Index, text_terms, word_terms
 from .models import Article, KnowledgeBase, Offer
 from .normalize import MAX_CHARS, stem, words
 from .phrases import PhraseScorer
 from .semantic import SemanticRecall, fuse
 from .senses import Senses
-from .signals import SignalReader, Signals
+from .signals import SignalReader
 from .spelling import Speller
 
 PROBLEM_ARTICLE_FACTOR = 0.75
@@ -51,16 +50,6 @@ UNSURE_MARGIN = 0.1
 # System names shorter than this are too close to common words to correct ("sei", "sem").
 MIN_NAME_TYPO = 4
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """Signals and ranked candidates of one message, before the decision."""
-
-    signals: Signals
-    articles: tuple[Candidate, ...]
-    offers: tuple[Candidate, ...]
-    evidence: float = 0.0
 
 
 class Triage:

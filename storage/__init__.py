@@ -18,6 +18,24 @@ from storage.agents import (
 from storage.attachments import AttachmentRef, add_attachment, attachments_of
 from storage.audit import audit, audit_entries, entry_record, iter_audit
 from storage.conversations import delete_conversation, load_conversation, save_conversation
+from storage.desk_moves import (
+    assign_agent,
+    escalate_ticket,
+    forget_topic,
+    place_ticket,
+    record_card,
+    record_topic,
+    set_priority,
+    transfer_ticket,
+)
+from storage.desk_outbox import (
+    drop_row,
+    last_sent_to_chat,
+    move_links,
+    outbox_row,
+    pending_thread_rows,
+    scrub_row,
+)
 from storage.desk_tickets import queued_by_offer, search_tickets, ticket_by_card, ticket_by_topic
 from storage.engine import default_sqlite_url, make_engine
 from storage.errors import (
@@ -65,7 +83,7 @@ from storage.position_messages import (
 )
 from storage.privacy import erase_user_data, export_user_data
 from storage.queue import queue_fronts_of_user, queue_position, queue_positions
-from storage.ratings import rate_ticket, rating_of
+from storage.ratings import comment_rating, rate_ticket, rating_of
 from storage.retention import Purged, purge
 from storage.schema import ensure_schema, schema_status, upgrade
 from storage.sender_lease import SenderLease, sender_lease
@@ -137,6 +155,7 @@ __all__ = [
     "agent_actor",
     "agent_by_telegram_id",
     "agents_with_secret",
+    "assign_agent",
     "attachments_of",
     "audit",
     "audit_entries",
@@ -144,24 +163,29 @@ __all__ = [
     "change_status",
     "check_transition",
     "claim_updates",
+    "comment_rating",
     "copy_sent",
     "default_sqlite_url",
     "delete_conversation",
     "drop_pending_for_chat",
     "drop_pending_for_ticket",
+    "drop_row",
     "due_messages",
     "due_time",
     "enqueue",
     "ensure_schema",
     "entry_record",
     "erase_user_data",
+    "escalate_ticket",
     "export_user_data",
     "fail_update",
     "finish_update",
+    "forget_topic",
     "get_or_create_user",
     "history",
     "iter_audit",
     "last_sent",
+    "last_sent_to_chat",
     "link_message",
     "link_of_agent_message",
     "link_of_user_message",
@@ -173,9 +197,13 @@ __all__ = [
     "mark_sent",
     "mark_unreachable",
     "max_update_id",
+    "move_links",
     "new_code",
     "normalize_code",
     "open_ticket",
+    "outbox_row",
+    "pending_thread_rows",
+    "place_ticket",
     "position_key",
     "purge",
     "queue_fronts_of_user",
@@ -184,6 +212,8 @@ __all__ = [
     "queued_by_offer",
     "rate_ticket",
     "rating_of",
+    "record_card",
+    "record_topic",
     "record_update",
     "refuse_code",
     "remove_agent",
@@ -192,14 +222,17 @@ __all__ = [
     "retry_later",
     "save_conversation",
     "schema_status",
+    "scrub_row",
     "search_tickets",
     "sender_lease",
+    "set_priority",
     "start_enrollment",
     "ticket_by_card",
     "ticket_by_code",
     "ticket_by_topic",
     "tickets_in_attendance",
     "tickets_of_user",
+    "transfer_ticket",
     "unlock_agent",
     "upgrade",
     "upsert_position_message",

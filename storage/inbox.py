@@ -189,3 +189,10 @@ def _lock_pending(session: Session, update: InboxUpdate) -> None:
     session.refresh(update, with_for_update=True)
     if update.status != InboxStatus.PENDING.value:
         raise UpdateAlreadyProcessed(update.update_id, update.status)
+
+
+def blank_update(session: Session, *, update: InboxUpdate, payload: dict[str, Any]) -> None:
+    """Replace a processed update's payload (the one asking for an erasure names the user)."""
+    update.payload = payload
+    session.add(update)
+    session.flush()

@@ -33,3 +33,16 @@ def rate_ticket(
 def rating_of(session: Session, *, ticket_id: int) -> Rating | None:
     """The ticket's rating, if the requester gave one."""
     return session.get(Rating, ticket_id)
+
+
+def comment_rating(
+    session: Session, *, ticket: Ticket, comment: str, now: datetime
+) -> Rating | None:
+    """Add a comment to the ticket's rating (given at the tap); None when it has no rating."""
+    rating = session.get(Rating, ticket.id) if ticket.id is not None else None
+    if rating is None:
+        return None
+    rating.comment = comment
+    session.add(rating)
+    record_event(session, ticket=ticket, kind=EventKind.RATING, actor=USER, now=now, text=comment)
+    return rating

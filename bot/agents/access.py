@@ -8,9 +8,9 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session
 
-from bot.agents.context import Act, DeskServices
+from bot.agents.desk_services import Act, DeskServices
+from bot.agents.group_updates import Person
 from bot.agents.posting import Place, reply_at
-from bot.agents.updates import Person
 from storage import Ticket, agent_by_telegram_id, audit
 from storage.audit import REFUSED
 

@@ -8,13 +8,14 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session
 
-from bot.agents.context import CARD, CARD_EDIT, THREAD, TOPIC, DeskServices
+from bot.agents.commands import card_buttons as buttons_for
+from bot.agents.desk_services import CARD, CARD_EDIT, THREAD, TOPIC, DeskServices
 from bot.agents.posting import queue, render_calls, requester
 from bot.outbound import Outbound
 from flows.actions import Keyboard, Reply
 from flows.intake_fields import display
 from flows.keyboards import button
-from storage import Agent, Ticket, attachments_of, queue_position
+from storage import Agent, Ticket, attachments_of, place_ticket, queue_position
 
 # Telegram's limit for forum topic names (createForumTopic: 1-128 characters).
 TOPIC_NAME_LIMIT = 128
@@ -49,7 +50,10 @@ def ticket_info(services: DeskServices, session: Session, ticket: Ticket) -> dic
         "queue_position": queue_position(session, ticket=ticket),
         "requester": None if user is None else {"name": user.name, "username": user.username},
         "fields": fields,
-        "files": [{"name": f.file_name or f.kind, "kind": f.kind, "size": f.size} for f in files],
+        "files": [
+            {"name": f.file_name, "kind": f.kind, "size": f.size, "number": number}
+            for number, f in enumerate(files, start=1)
+        ],
         "agent": agent.display_name if agent else None,
         "escalated": ticket.escalated_at is not None,
         "link": topic_link(ticket),
@@ -79,12 +83,9 @@ def topic_name(services: DeskServices, ticket: Ticket) -> str:
 
 
 def card_buttons(ticket: Ticket) -> Keyboard:
-    """Assumir / Resolver / Transferir / Escalar, each naming the ticket (≤ 64 bytes)."""
-    code = ticket.code
-    return (
-        (button("desk_take", f"d:take:{code}"), button("desk_resolve", f"d:res:{code}")),
-        (button("desk_transfer", f"d:tr:{code}"), button("desk_escalate", f"d:esc:{code}")),
-    )
+    """The buttons valid in the ticket's status, two a row, each naming the ticket (≤ 64 bytes)."""
+    keys = [button(label, f"d:{key}:{ticket.code}") for label, key in buttons_for(ticket.status)]
+    return tuple(tuple(keys[i : i + 2]) for i in range(0, len(keys), 2))
 
 
 def card_params(services: DeskServices, session: Session, ticket: Ticket) -> dict[str, Any]:
@@ -98,11 +99,7 @@ def open_desk(
     services: DeskServices, session: Session, ticket: Ticket, chat_id: int
 ) -> list[Outbound]:
     """Give the ticket a topic and a card in `chat_id`, with its files; returns the calls."""
-    ticket.agent_chat_id = chat_id
-    ticket.topic_thread_id = None
-    ticket.card_message_id = None
-    session.add(ticket)
-    session.flush()
+    place_ticket(session, ticket=ticket, chat_id=chat_id)
     calls = [
         Outbound(chat_id, "createForumTopic", {"name": topic_name(services, ticket)}, TOPIC),
         Outbound(chat_id, "sendMessage", card_params(services, session, ticket), CARD),

@@ -1,171 +1,135 @@
-"""Ticket commands and card buttons: take, resolve, close, reopen, priority, article, notes."""
+"""Every agent command in one table: what it runs, what it needs, who may, its card button.
+
+Authorization, the agents' group command menu and desk/help.j2 all read this table. Adding a
+command is one row here, a pure handler (bot/agents/decisions/) and its help line, a macro
+named after it in bot/templates/desk/command_help.j2.
+"""
 
 from __future__ import annotations
 
-from bot.agents.cards import refresh_card
-from bot.agents.context import Act, DeskServices
-from bot.agents.posting import in_place, to_requester, to_thread
-from bot.agents.relay import Relay
-from bot.agents.updates import GroupMessage, Person
-from storage import (
-    OPEN_STATUSES,
-    EventKind,
-    InvalidTransition,
-    Status,
-    change_status,
-    queue_position,
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.agents.decisions import lookups, offer_moves, ticket_work
+from bot.agents.desk_actions import DeskAction, Say
+from bot.agents.desk_view import DeskView
+from storage import OPEN_STATUSES, Role, Status
+
+Handler = Callable[[DeskView, str], list[DeskAction]]
+ANY_STATUS = frozenset(Status)
+RESOLVED = frozenset({Status.RESOLVIDO})
+
+
+@dataclass(frozen=True)
+class CardButton:
+    """A ticket card's button: callback key, label macro (buttons.j2), statuses it shows in."""
+
+    key: str
+    label: str
+    valid_in: frozenset[Status]
+
+
+@dataclass(frozen=True)
+class AgentCommand:
+    """One agent command. `args` is the usage shown in help ("" when it takes none)."""
+
+    name: str
+    handler: Handler
+    needs_ticket: bool
+    args: str = ""
+    role: Role = Role.AGENT
+    button: CardButton | None = None
+    # Statuses the command applies in; a typed command in another status is refused by its
+    # handler with the reason, a card press (stale card) with "este chamado já está ...".
+    valid_in: frozenset[Status] = ANY_STATUS
+
+
+COMMANDS: tuple[AgentCommand, ...] = (
+    AgentCommand(
+        "assumir",
+        ticket_work.take,
+        True,
+        button=CardButton("take", "desk_take", OPEN_STATUSES),
+        valid_in=OPEN_STATUSES,
+    ),
+    AgentCommand(
+        "resolver",
+        ticket_work.resolve,
+        True,
+        "[texto]",
+        button=CardButton("res", "desk_resolve", OPEN_STATUSES),
+        valid_in=OPEN_STATUSES,
+    ),
+    AgentCommand(
+        "transferir",
+        offer_moves.transfer,
+        True,
+        "OFERTA",
+        button=CardButton("tr", "desk_transfer", OPEN_STATUSES),
+        valid_in=OPEN_STATUSES,
+    ),
+    AgentCommand(
+        "escalar",
+        offer_moves.escalate,
+        True,
+        button=CardButton("esc", "desk_escalate", OPEN_STATUSES),
+        valid_in=OPEN_STATUSES,
+    ),
+    AgentCommand(
+        "reabrir",
+        ticket_work.reopen,
+        True,
+        button=CardButton("reo", "desk_reopen", RESOLVED),
+        valid_in=RESOLVED,
+    ),
+    AgentCommand(
+        "fechar",
+        ticket_work.close,
+        True,
+        button=CardButton("fec", "desk_close", RESOLVED),
+        valid_in=RESOLVED,
+    ),
+    AgentCommand("prioridade", ticket_work.priority, True, "1-5"),
+    AgentCommand("artigo", ticket_work.article, True, "ID"),
+    AgentCommand("nota", ticket_work.note, True, "texto"),
+    AgentCommand("fila", lookups.queues, False),
+    AgentCommand("buscar", lookups.search, False, "TEXTO"),
+    AgentCommand("chamado", lookups.show, False, "[CÓDIGO]"),
+    AgentCommand("auditoria", lookups.audit_log, False, "[CÓDIGO]", Role.SUPERVISOR),
+    AgentCommand("desbloquear", lookups.unlock, False, "ID", Role.SUPERVISOR),
+    AgentCommand("ajuda", lambda view, args: help_text(view, args), False),
 )
-from storage.audit import REFUSED
-
-PRIORITIES = range(1, 6)
-
-
-class TicketCommands:
-    """What agents do to the ticket of the thread they are in."""
-
-    def __init__(self, services: DeskServices, relay: Relay) -> None:
-        self.services = services
-        self.relay = relay
-
-    def move(self, act: Act, to: Status, action: str, text: str | None = None) -> bool:
-        """Change the ticket's status, tell the requester (outbox) and update card and queue."""
-        ticket = act.ticket
-        assert ticket is not None
-        old = ticket.status
-        position = queue_position(act.session, ticket=ticket)
-        try:
-            change_status(
-                act.session, ticket=ticket, to=to, actor=act.actor, now=act.now, text=text
-            )
-        except InvalidTransition:
-            params = {"code": ticket.code, "status": old, "to": to.value}
-            in_place(self.services, act, "desk/invalid_transition", params)
-            act.record(action, REFUSED, reason="invalid_transition", status=old)
-            return False
-        self.services.pushes.status_changed(act.session, ticket)
-        if position is not None:
-            self.services.pushes.queue_changed(act.session, ticket.offer_id, position)
-        refresh_card(self.services, act.session, ticket)
-        act.record(action, from_status=old, to_status=to.value)
-        return True
-
-    def take(self, act: Act) -> None:
-        """/assumir: the agent takes the ticket (from the queue, or from another agent)."""
-        ticket = act.ticket
-        assert ticket is not None
-        if ticket.status not in OPEN_STATUSES:
-            self.move(act, Status.EM_ATENDIMENTO, "take")
-            return
-        previous = ticket.assigned_agent_id
-        ticket.assigned_agent_id = act.agent.id
-        act.session.add(ticket)
-        if ticket.status == Status.NOVO:
-            if not self.move(act, Status.EM_ATENDIMENTO, "take"):
-                return
-        else:
-            refresh_card(self.services, act.session, ticket)
-            act.record("take", previous_agent=previous)
-        to_thread(
-            self.services, act.session, ticket, "desk/taken", {"agent": act.agent.display_name}
-        )
-
-    def take_for_reply(self, act: Act) -> None:
-        """An agent answering a ticket nobody took takes it first."""
-        ticket = act.ticket
-        assert ticket is not None
-        if ticket.assigned_agent_id is None and ticket.status == Status.NOVO:
-            self.take(act)
-        elif ticket.assigned_agent_id is None:
-            ticket.assigned_agent_id = act.agent.id
-            act.session.add(ticket)
-            refresh_card(self.services, act.session, ticket)
-
-    def resolve(self, act: Act, text: str) -> None:
-        """/resolver [texto]: the answer (if any) to the user, then resolved (asks for a rating)."""
-        ticket = act.ticket
-        assert ticket is not None
-        if text.strip() and ticket.status in OPEN_STATUSES:
-            message = GroupMessage(
-                chat_id=act.chat_id,
-                chat_type="supergroup",
-                message_id=act.message_id or 0,
-                sender=_agent(act),
-                edited=False,
-                text=text.strip(),
-            )
-            self.relay.from_agent(act, message)
-        if ticket.assigned_agent_id is None:
-            ticket.assigned_agent_id = act.agent.id
-        if self.move(act, Status.RESOLVIDO, "resolve"):
-            to_thread(self.services, act.session, ticket, "desk/resolved", _by(act))
-
-    def close(self, act: Act) -> None:
-        """/fechar: a resolved ticket is closed for good."""
-        ticket = act.ticket
-        assert ticket is not None
-        if self.move(act, Status.FECHADO, "close"):
-            to_thread(self.services, act.session, ticket, "desk/closed", _by(act))
-
-    def reopen(self, act: Act) -> None:
-        """/reabrir: a resolved ticket goes back to attendance."""
-        ticket = act.ticket
-        assert ticket is not None
-        ticket.assigned_agent_id = ticket.assigned_agent_id or act.agent.id
-        if self.move(act, Status.EM_ATENDIMENTO, "reopen"):
-            to_thread(self.services, act.session, ticket, "desk/reopened", _by(act))
-
-    def priority(self, act: Act, args: str) -> None:
-        """/prioridade N (1 most urgent ... 5): reorders the offer's queue."""
-        ticket = act.ticket
-        assert ticket is not None
-        value = args.strip()
-        if not value.isdigit() or int(value) not in PRIORITIES:
-            in_place(self.services, act, "desk/priority_invalid", {"typed": value[:20]})
-            act.record("priority", REFUSED, reason="invalid", typed=value[:20])
-            return
-        old, ticket.priority = ticket.priority, int(value)
-        act.session.add(ticket)
-        act.session.flush()
-        if ticket.status == Status.NOVO:
-            self.services.pushes.queue_changed(act.session, ticket.offer_id, 1)
-        refresh_card(self.services, act.session, ticket)
-        params = {**_by(act), "priority": ticket.priority}
-        in_place(self.services, act, "desk/priority_set", params)
-        act.record("priority", old=old, new=ticket.priority)
-
-    def article(self, act: Act, args: str) -> None:
-        """/artigo ID: the knowledge base article, rendered, to the requester."""
-        ticket = act.ticket
-        assert ticket is not None
-        article_id = args.strip()
-        article = self.services.kb.articles.get(article_id)
-        if article is None:
-            ids = sorted(self.services.kb.articles)
-            in_place(
-                self.services, act, "desk/article_unknown", {"typed": article_id[:60], "ids": ids}
-            )
-            act.record("article", REFUSED, reason="unknown", article=article_id[:60])
-            return
-        params = {"code": ticket.code, "article_id": article.id}
-        if not to_requester(self.services, act.session, ticket, "desk/article_for_user", params):
-            in_place(self.services, act, "desk/requester_gone", {"code": ticket.code})
-            return
-        text = self.services.renderer.render("desk/history_article", {"title": article.title})
-        act.add_event(EventKind.MESSAGE, text)
-        in_place(self.services, act, "desk/article_sent", {"title": article.title})
-        act.record("article", article=article.id)
-
-    def note(self, act: Act, text: str) -> None:
-        """`!texto` or /nota texto: an internal note in the history, never sent to the user."""
-        if not text.strip():
-            return
-        act.add_event(EventKind.NOTE, text)
-        act.record("note")
+BY_NAME: Mapping[str, AgentCommand] = {c.name: c for c in COMMANDS}
+BY_BUTTON: Mapping[str, AgentCommand] = {c.button.key: c for c in COMMANDS if c.button}
+# The card's "which offer?" answer `d:to:CODE:OFFER` runs /transferir OFFER.
+TRANSFER_TO = "to"
 
 
-def _by(act: Act) -> dict[str, object]:
-    return {"agent": act.agent.display_name}
+def card_buttons(status: str) -> list[tuple[str, str]]:
+    """(label macro, key) of the card buttons valid in a ticket status, in table order."""
+    return [
+        (c.button.label, c.button.key)
+        for c in COMMANDS
+        if c.button is not None and status in c.button.valid_in
+    ]
 
 
-def _agent(act: Act) -> Person:
-    return Person(act.agent.telegram_user_id, act.agent.display_name)
+def help_text(view: DeskView, args: str) -> list[DeskAction]:
+    """/ajuda: the commands this agent may use, read from the table."""
+    role = Role.SUPERVISOR if view.agent.supervisor else Role.AGENT
+    shown = [
+        {"name": c.name, "args": c.args, "ticket": c.needs_ticket}
+        for c in COMMANDS
+        if may_run(c, role)
+    ]
+    return [Say("desk/help", {"commands": shown})]
+
+
+def menu(role: str = Role.SUPERVISOR) -> list[tuple[str, str]]:
+    """(name, args) of the commands for the agents' group menu (setMyCommands)."""
+    return [(c.name, c.args) for c in COMMANDS if may_run(c, role)]
+
+
+def may_run(command: AgentCommand, role: str) -> bool:
+    """Whether an agent of `role` may run the command."""
+    return command.role == Role.AGENT or role == Role.SUPERVISOR

@@ -3,33 +3,22 @@ the relay of users' messages. Everything is written in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from bot.agents.agent_messages import AgentMessages
 from bot.agents.cards import open_desk
-from bot.agents.command_table import CommandTable
-from bot.agents.commands import TicketCommands
-from bot.agents.context import DeskServices
-from bot.agents.lookups import Lookups
-from bot.agents.moves import Moves
+from bot.agents.commands import menu
+from bot.agents.desk_services import DeskServices
+from bot.agents.group_turn import GroupTurn
+from bot.agents.group_updates import GroupButton, GroupMessage, group_button, group_message
+from bot.agents.message_relay import Relay
 from bot.agents.outbox_hooks import DeskOutbox
-from bot.agents.private import PrivateCommands
-from bot.agents.relay import Relay
-from bot.agents.second_factor import SecondFactor
-from bot.agents.secret_box import SecretBox
-from bot.agents.settings import DeskSettings
-from bot.agents.stored_secrets import seal_stored_secrets
-from bot.agents.totp_key import TotpKey
-from bot.agents.updates import GroupButton, GroupMessage, group_button, group_message
 from bot.outbound import Outbound
-from bot.pushes import Pushes
-from bot.rendering import Renderer
+from bot.two_factor.enrollment_chat import PrivateCommands
+from bot.two_factor.stored_secrets import seal_stored_secrets
 from flows.actions import RelayToTicket
-from knowledge_base.models import KnowledgeBase
 from storage import Ticket, User
 
 
@@ -49,39 +38,13 @@ class LiveQueueHooks(Protocol):
         ...
 
 
-class AgentDesk:
-    """Tickets worked from Telegram groups: topics, cards, relay, commands, 2FA and audit."""
+class TicketThreads:
+    """What the user side needs of the desk: a new ticket's topic and card, and the relay of
+    the user's messages to it."""
 
-    def __init__(
-        self,
-        kb: KnowledgeBase,
-        renderer: Renderer,
-        settings: DeskSettings,
-        pushes: Pushes,
-        clock: Callable[[], datetime],
-    ) -> None:
-        box = SecretBox(TotpKey(settings.totp_key, settings.totp_key_file))
-        factor = SecondFactor(
-            clock,
-            box=box,
-            trusted_for=settings.trusted_for,
-            max_failures=settings.max_failed_codes,
-        )
-        self.services = DeskServices(kb, renderer, settings, pushes, clock, factor)
-        self.relay = Relay(self.services)
-        self.commands = TicketCommands(self.services, self.relay)
-        self.moves = Moves(self.services, self.commands)
-        self.lookups = Lookups(self.services)
-        self.private = PrivateCommands(self.services)
-        self.outbox = DeskOutbox(self.services)
-        self.table = CommandTable(self.services, self.commands, self.moves, self.lookups)
-        self.messages = AgentMessages(self.services, self.relay, self.commands, self.table)
-        # The Balcão Virtual's attendants' commands and card button (bot/live_queue), if wired.
-        self.live_queue: LiveQueueHooks | None = None
-
-    def start(self, session: Session) -> None:
-        """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""
-        seal_stored_secrets(session, self.services.factor.box)
+    def __init__(self, services: DeskServices, relay: Relay) -> None:
+        self.services = services
+        self.relay = relay
 
     def on_ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
         """A new ticket's topic and card in its offer's agents' chat (none without a desk)."""
@@ -93,6 +56,50 @@ class AgentDesk:
     ) -> list[Outbound]:
         """The flows' RelayToTicket: the user's message to the ticket's thread."""
         return self.relay.from_user(session, user, action)
+
+
+class AgentDesk:
+    """Tickets worked from Telegram groups: commands, relay, 2FA, audit and the outbox hooks."""
+
+    def __init__(
+        self,
+        services: DeskServices,
+        relay: Relay,
+        threads: TicketThreads,
+        group: GroupTurn,
+        private: PrivateCommands,
+    ) -> None:
+        self.services = services
+        self.relay = relay
+        self.threads = threads
+        self.group = group
+        self.private = private
+        self.outbox = DeskOutbox(services)
+        # The Balcão Virtual's attendants' commands and card button (bot/live_queue), if wired.
+        self.live_queue: LiveQueueHooks | None = None
+
+    def start(self, session: Session) -> None:
+        """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""
+        seal_stored_secrets(session, self.services.factor.box)
+
+    def on_ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
+        """A new ticket's topic and card (see TicketThreads)."""
+        return self.threads.on_ticket_opened(session, ticket)
+
+    def command_menus(self) -> list[dict[str, Any]]:
+        """setMyCommands params: the command table as the menu of each agents' chat."""
+        settings = self.services.settings
+        chats = {settings.agent_chat_id, settings.level2_chat_id}
+        chats |= set(settings.offer_chat_ids.values()) | set(settings.escalation_chat_ids.values())
+        help_lines = self.services.renderer.env.get_template("desk/command_help.j2").module
+        commands = [
+            {"command": name, "description": str(getattr(help_lines, name)())[:256]}
+            for name, _ in menu()
+        ]
+        return [
+            {"commands": commands, "scope": {"type": "chat", "chat_id": chat}}
+            for chat in sorted(c for c in chats if c is not None)
+        ]
 
     def handle_private(self, session: Session, update: Mapping[str, Any]) -> list[Outbound] | None:
         """/2fa and /codigo in a private chat; None lets the user flows have the update."""
@@ -106,7 +113,7 @@ class AgentDesk:
                 answered = self.live_queue.group_button(session, button)
                 if answered is not None:
                     return answered
-            return self.table.button(session, button)
+            return self.group.button(session, button)
         message = group_message(update)
         if message is None or message.sender.is_bot or message.service:
             return []
@@ -117,7 +124,7 @@ class AgentDesk:
         if self.live_queue is not None and self.live_queue.group_command(session, message):
             return []
         if self.services.settings.is_agents_chat(message.chat_id):
-            self.messages.handle(session, message)
+            self.group.message(session, message)
         if self.live_queue is not None:
             self.live_queue.after_group_message(session, message)
         return []

@@ -4,25 +4,49 @@ returned (topic, card, copies), scrub secrets, and re-create a deleted topic."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.agents.cards import card_params, topic_name
-from bot.agents.context import CARD, RELAY_IN, RELAY_OUT, SECRET, THREADED, TOPIC, DeskServices
-from bot.telegram.sender import Job
+from bot.agents.desk_services import CARD, RELAY_IN, RELAY_OUT, THREADED, TOPIC, DeskServices
+from bot.two_factor.enrollment_chat import SECRET
+from bot.user_turn import EXPORT
 from storage import (
-    MessageLink,
-    OutboxMessage,
-    OutboxStatus,
     Ticket,
     copy_sent,
+    drop_row,
     enqueue,
+    forget_topic,
     lock_ticket,
+    move_links,
+    outbox_row,
+    pending_thread_rows,
+    record_card,
+    record_topic,
+    scrub_row,
 )
+
+
+class QueuedCall(Protocol):
+    """An outbox row as the sender hands it to the hooks (bot.telegram.sender.Job)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def ticket_id(self) -> int | None: ...
+
 
 # What a secret-bearing row keeps once sent or given up: nothing of the call itself.
 SCRUBBED = {"scrubbed": True}
+# Rows that carry a secret (a TOTP key) or a user's whole data (their export document).
+SCRUBBED_KINDS = frozenset({SECRET, EXPORT})
 _PLACEMENT = ("message_thread_id", "reply_parameters")
 
 
@@ -32,7 +56,7 @@ class DeskOutbox:
     def __init__(self, services: DeskServices) -> None:
         self.services = services
 
-    def resolve_params(self, session: Session, job: Job) -> Mapping[str, Any]:
+    def resolve_params(self, session: Session, job: QueuedCall) -> Mapping[str, Any]:
         """A threaded row's params with its ticket's topic (or card to reply to) filled in."""
         if job.kind not in THREADED or job.ticket_id is None:
             return job.params
@@ -53,9 +77,9 @@ class DeskOutbox:
             }
         return params
 
-    def on_sent(self, session: Session, job: Job, result: Any) -> None:
+    def on_sent(self, session: Session, job: QueuedCall, result: Any) -> None:
         """Keep what the desk needs from Telegram's answer."""
-        if job.kind == SECRET:
+        if job.kind in SCRUBBED_KINDS:
             self._scrub(session, job)
             return
         if not isinstance(result, Mapping):
@@ -67,22 +91,20 @@ class DeskOutbox:
         if ticket is None or ticket.agent_chat_id != job.chat_id:
             return
         if job.kind == TOPIC and isinstance(result.get("message_thread_id"), int):
-            ticket.topic_thread_id = result["message_thread_id"]
+            record_topic(session, ticket=ticket, thread_id=result["message_thread_id"])
         elif job.kind == CARD and isinstance(result.get("message_id"), int):
-            ticket.card_message_id = result["message_id"]
-        session.add(ticket)
-        session.flush()
+            record_card(session, ticket=ticket, message_id=result["message_id"])
 
-    def on_failed(self, session: Session, job: Job, error: str) -> None:
+    def on_failed(self, session: Session, job: QueuedCall, error: str) -> None:
         """A secret never stays in the outbox, sent or not.
 
         A refused createForumTopic (the group has no topics, or the bot may not manage them)
         needs nothing: the ticket keeps no topic, so its card and messages go to the group.
         """
-        if job.kind == SECRET:
+        if job.kind in SCRUBBED_KINDS:
             self._scrub(session, job)
 
-    def on_thread_lost(self, session: Session, job: Job) -> bool:
+    def on_thread_lost(self, session: Session, job: QueuedCall) -> bool:
         """Someone deleted the ticket's topic: a new one, a new card, and the rows queued again.
 
         Under the ticket's row lock, which every transaction queueing a row for the ticket's
@@ -99,20 +121,11 @@ class DeskOutbox:
             return False
         now = self.services.clock()
         # The lost row and every later one of this ticket in this chat, in their order.
-        later = session.exec(
-            select(OutboxMessage)
-            .where(
-                col(OutboxMessage.chat_id) == job.chat_id,
-                col(OutboxMessage.ticket_id) == ticket.id,
-                col(OutboxMessage.status) == OutboxStatus.PENDING.value,
-                col(OutboxMessage.kind).in_(sorted(THREADED)),
-                col(OutboxMessage.id) > job.id,
-            )
-            .order_by(col(OutboxMessage.id))
-        ).all()
-        ticket.topic_thread_id = None
-        ticket.card_message_id = None
-        session.add(ticket)
+        assert ticket.id is not None
+        later = pending_thread_rows(
+            session, chat_id=job.chat_id, ticket_id=ticket.id, kinds=THREADED, after_id=job.id
+        )
+        forget_topic(session, ticket=ticket)
         name = {"name": topic_name(self.services, ticket)}
         enqueue(
             session,
@@ -133,7 +146,7 @@ class DeskOutbox:
                 kind=CARD,
                 ticket_id=ticket.id,
             )
-        lost = session.get(OutboxMessage, job.id)
+        lost = outbox_row(session, outbox_id=job.id)
         for row in [lost, *later]:
             if row is None:
                 continue
@@ -147,23 +160,11 @@ class DeskOutbox:
                 kind=row.kind,
                 ticket_id=row.ticket_id,
             )
-            _move_link(session, old=row.id, new=copy.id)
+            move_links(session, old=row.id, new=copy.id)
             if row is not lost:
-                row.status = OutboxStatus.DROPPED.value
-                row.error = "queued again after the topic was re-created"
-                session.add(row)
+                drop_row(session, row=row, reason="queued again after the topic was re-created")
         session.flush()
         return True
 
-    def _scrub(self, session: Session, job: Job) -> None:
-        row = session.get(OutboxMessage, job.id)
-        if row is not None:
-            row.params = dict(SCRUBBED)
-            session.add(row)
-            session.flush()
-
-
-def _move_link(session: Session, *, old: int | None, new: int | None) -> None:
-    for link in session.exec(select(MessageLink).where(MessageLink.outbox_id == old)):
-        link.outbox_id = new
-        session.add(link)
+    def _scrub(self, session: Session, job: QueuedCall) -> None:
+        scrub_row(session, outbox_id=job.id, params=SCRUBBED)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.agents.context import IN_PLACE, THREAD, THREADED, TO_USER, Act, DeskServices
+from bot.agents.desk_services import IN_PLACE, THREAD, THREADED, TO_USER, Act, DeskServices
 from bot.outbound import Outbound, reply_calls
 from flows.actions import Keyboard, Reply
 from storage import OutboxMessage, Ticket, User, enqueue, lock_ticket

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.agents.totp_key import KEY_FILE_NAME, key_file_for
 from bot.config import Config
+from bot.two_factor.totp_key import KEY_FILE_NAME, key_file_for
 
 
 @dataclass(frozen=True)

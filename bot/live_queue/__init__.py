@@ -8,10 +8,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.agents.context import Act, DeskServices
+from bot.agents.desk_services import Act, DeskServices
+from bot.agents.group_updates import GroupButton, GroupMessage
 from bot.agents.posting import in_place
-from bot.agents.updates import GroupButton, GroupMessage
-from bot.desk import Desk
 from bot.live_queue.counter import Counter
 from bot.live_queue.messages import QueueMessages
 from bot.live_queue.persons import CALL_WINDOW, OFFICE_OPEN, PersonActions
@@ -19,6 +18,7 @@ from bot.live_queue.reader import StoreQueueReader
 from bot.live_queue.supervision import office_summaries
 from bot.outbound import Outbound
 from bot.scheduler import Scheduler
+from bot.user_turn import UserTurn
 from flows.office_choice import offices_of
 from knowledge_base.models import KnowledgeBase
 from storage import agent_by_telegram_id
@@ -40,7 +40,7 @@ class LiveQueue:
         self.counter = Counter(desk_services, self.offices, self.messages)
         self.persons = PersonActions(self.offices, self.messages, desk_services.renderer, clock)
 
-    def attach(self, desk: Desk, scheduler: Scheduler) -> None:
+    def attach(self, desk: UserTurn, scheduler: Scheduler) -> None:
         """Give the flows their reader and executor, and the scheduler its handlers."""
         desk.queue_reader = lambda session, user_id: StoreQueueReader(
             session, user_id, self.messages

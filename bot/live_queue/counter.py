@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from bot.agents.context import DeskServices
+from bot.agents.desk_services import DeskServices
+from bot.agents.group_updates import GroupButton, GroupMessage, Person
 from bot.agents.posting import Place, reply_at
-from bot.agents.updates import GroupButton, GroupMessage, Person
 from bot.live_queue.messages import QueueMessages, person_name
 from bot.live_queue.steps import Steps
 from bot.outbound import Outbound

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.agents.context import DeskServices
+from bot.agents.desk_services import DeskServices
+from bot.agents.group_updates import Person
 from bot.agents.posting import Place, reply_at
-from bot.agents.updates import Person
 from bot.live_queue.messages import QueueMessages, person_name
 from bot.live_queue.persons import CALL_WINDOW, entry_ref
 from flows import counter

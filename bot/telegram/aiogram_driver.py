@@ -27,9 +27,16 @@ from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import BufferedInputFile
 from pydantic import BaseModel, ValidationError
 
-from bot.telegram.drivers import bad_request_error, uploads
-from bot.telegram.errors import BadRequest, RetryAfter, TelegramError, Transient, Unreachable
+from bot.telegram.errors import (
+    BadRequest,
+    RetryAfter,
+    TelegramError,
+    Transient,
+    Unreachable,
+    bad_request_error,
+)
 from bot.telegram.fault_log import reported, server_error
+from bot.telegram.uploads import uploads
 
 REQUEST_TIMEOUT = 30
 # aiogram parses every answer with `Response[method.__returning__]`. pydantic caches such generic

@@ -28,12 +28,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import log_fields
-from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.updates import callback_query_id, to_incoming, update_chat_id
 from bot.turn_gate import TurnGate
+from bot.user_turn import Incoming, UserTurn
 from storage import InboxUpdate, claim_updates, enqueue, fail_update, finish_update
-from storage.inbox import InboxStatus
+from storage.inbox import InboxStatus, blank_update
 from storage.traces import erased, take_erasure
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Dispatcher:
     def __init__(
         self,
         engine: Engine,
-        desk: Desk,
+        desk: UserTurn,
         clock: Callable[[], datetime],
         *,
         workers: int = 1,
@@ -158,9 +158,7 @@ class Dispatcher:
         finish_update(session, update=update, now=self.clock())
         if incoming is not None and take_erasure(session, incoming.telegram_user_id):
             # The update that asked for the erasure names the user too (LGPD).
-            update.payload = erased()
-            session.add(update)
-            session.flush()
+            blank_update(session, update=update, payload=erased())
 
     def _calls_for(
         self, session: Session, payload: Mapping[str, Any], incoming: Incoming | None

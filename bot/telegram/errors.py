@@ -41,3 +41,23 @@ class BadRequest(TelegramError):
 
 class Transient(TelegramError):
     """5xx, timeouts and network errors: retry with backoff."""
+
+
+# Telegram's 400 descriptions are the only way to tell these cases apart; libraries reword the
+# prefix ("Bad Request: ..." vs "Message is ..."), so match lower-cased fragments.
+_BAD_REQUEST_KINDS: tuple[tuple[str, type[TelegramError]], ...] = (
+    ("message is not modified", NotModified),
+    ("message thread not found", ThreadNotFound),
+    ("topic_deleted", ThreadNotFound),
+    ("chat not found", Unreachable),
+    ("query is too old", QueryTooOld),
+)
+
+
+def bad_request_error(description: str) -> TelegramError:
+    """The runtime's error for a 400 with this description."""
+    lowered = description.lower()
+    for fragment, kind in _BAD_REQUEST_KINDS:
+        if fragment in lowered:
+            return kind(description)
+    return BadRequest(description)

@@ -19,15 +19,16 @@ import telegram
 from telegram import error as ptb
 from telegram.request import HTTPXRequest
 
-from bot.telegram.drivers import bad_request_error, uploads
 from bot.telegram.errors import (
     BadRequest,
     RetryAfter,
     TelegramError,
     Transient,
     Unreachable,
+    bad_request_error,
 )
 from bot.telegram.fault_log import reported, server_error
+from bot.telegram.uploads import uploads
 
 REQUEST_TIMEOUT = 30.0
 # PTB's getUpdates request gets its own connection; the read timeout must outlast a long poll.

@@ -13,12 +13,11 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.agents import AgentDesk, DeskSettings
-from bot.app import App, utc_now
+from bot.agents.settings import DeskSettings
+from bot.app import App, utc_now, wire_desk
 from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.live_queue import LiveQueue
-from bot.pushes import Pushes
 from bot.scheduler import Scheduler
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
@@ -58,12 +57,14 @@ class Runtime:
         self.app = app
         self.driver = driver
         self.clock = clock
-        self.pushes = Pushes(app.desk, clock)
-        app.desk.on_queue_changed = self.pushes.queue_changed
         settings = DeskSettings.from_config(app.config)
-        self.agents = AgentDesk(app.kb, app.renderer, settings, self.pushes, clock)
-        app.desk.on_ticket_opened = self.agents.on_ticket_opened
-        app.desk.on_relay = self.agents.relay_from_user
+        wired = wire_desk(app.kb, app.triage, app.renderer, settings, clock)
+        self.turn, self.pushes, self.news, self.agents = (
+            wired.turn,
+            wired.pushes,
+            wired.news,
+            wired.agents,
+        )
         hooks = self.agents.outbox
         self.sender = Sender(
             app.engine,
@@ -78,12 +79,12 @@ class Runtime:
         # The one scheduler of durable timers; the Balcão Virtual's queues register theirs.
         self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
         self.live_queue = LiveQueue(self.agents.services, clock)
-        self.live_queue.attach(app.desk, self.scheduler)
+        self.live_queue.attach(self.turn, self.scheduler)
         self.agents.live_queue = self.live_queue
         gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
-            app.desk,
+            self.turn,
             clock,
             workers=workers,
             after_commit=self.sender.wake,
@@ -94,7 +95,7 @@ class Runtime:
         root = app.config.knowledge_base.path
         self.knowledge = KnowledgeReloader(
             root,
-            Knowledge(app.kb, app.desk.triage, content_version(root)),
+            Knowledge(app.kb, app.triage, content_version(root)),
             use=self.use_knowledge,
             gate=gate,
             language=app.config.knowledge_base.lint_language,
@@ -117,8 +118,10 @@ class Runtime:
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
-        self.app.desk.kb = knowledge.kb
-        self.app.desk.triage = knowledge.triage
+        # The runtime's own turn (wire_desk) and the app's (the terminal's) read the same base.
+        for turn in (self.turn, self.app.desk):
+            turn.kb = knowledge.kb
+            turn.triage = knowledge.triage
         self.app.renderer.use(knowledge.kb)
         self.agents.services.kb = knowledge.kb
         self.live_queue.use(knowledge.kb)
@@ -150,6 +153,9 @@ class Runtime:
         log.info("connected as @%s", me.get("username"))
         log.info("knowledge base version %s", self.knowledge.version)
         await self._optional("setMyCommands", {"commands": self._commands()})
+        for menu in self.agents.command_menus():
+            # The agents' groups get the desk's commands, from its command table.
+            await self._optional("setMyCommands", menu)
         parts = [
             self.dispatcher.run(stop),
             self.sender.run(stop),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from bot.desk import Incoming
+from bot.user_turn import Incoming
 from flows.events import Attachment, Button, Event, Text, from_text
 
 

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
-from bot.agents import totp
 from bot.app import App
 from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.runner import Runtime
+from bot.two_factor import totp
 from storage import (
     Agent,
     AuditEntry,

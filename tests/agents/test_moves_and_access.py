@@ -25,7 +25,11 @@ async def test_transfer_to_the_right_offer_tells_the_user_why(desk: DeskBot) -> 
     told = [t for t in desk.texts(bruno) if "transferido" in t]
     assert len(told) == 1
     assert "eproc 1º Grau e Colégio Recursal" in told[0]
-    assert desk.app.kb.texts["oferta_incorreta"] in told[0]
+    # One warning, written for a transfer (the desk chose the offer, not the user).
+    assert desk.app.kb.texts["oferta_transferida"] in told[0]
+    assert told[0].count("fluxo") == 1
+    assert "Antes de abrir o seu chamado" not in told[0]
+    assert "Atente-se" not in told[0]
     # Same agents' group: the topic is renamed and the ticket stays in it.
     [topic] = desk.server.topics(desk.group)
     assert topic.name.startswith(f"{code} · eproc 1º Grau e Colégio Recursal")

@@ -15,12 +15,12 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session
 
-from bot.agents import totp
-from bot.agents.second_factor import SecondFactor
-from bot.agents.secret_box import PREFIX, SecretBox
-from bot.agents.stored_secrets import seal_stored_secrets
-from bot.agents.totp_key import TotpKey
 from bot.cli import main
+from bot.two_factor import totp
+from bot.two_factor.policy import SecondFactor
+from bot.two_factor.secret_box import PREFIX, SecretBox
+from bot.two_factor.stored_secrets import seal_stored_secrets
+from bot.two_factor.totp_key import TotpKey
 from storage import add_agent, agent_by_telegram_id, make_engine
 from storage.schema import upgrade
 

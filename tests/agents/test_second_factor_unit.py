@@ -15,11 +15,11 @@ from pydantic import SecretStr
 from sqlmodel import Session, SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables)
-from bot.agents import totp
-from bot.agents.qr import qr_png
-from bot.agents.second_factor import SecondFactor
-from bot.agents.secret_box import SecretBox
-from bot.agents.totp_key import TotpKey
+from bot.two_factor import totp
+from bot.two_factor.policy import SecondFactor
+from bot.two_factor.qr_png import qr_png
+from bot.two_factor.secret_box import SecretBox
+from bot.two_factor.totp_key import TotpKey
 from storage import Agent, add_agent, make_engine, reset_second_factor
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -9,8 +9,8 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from bot.agents.secret_box import PREFIX, SecretBox, is_sealed
-from bot.agents.totp_key import KeyUnavailable, TotpKey, key_file_for
+from bot.two_factor.secret_box import PREFIX, SecretBox, is_sealed
+from bot.two_factor.totp_key import KeyUnavailable, TotpKey, key_file_for
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NO_KEY = SecretStr("")

@@ -145,3 +145,22 @@ async def test_a_user_file_reaches_the_topic(desk: DeskBot) -> None:
     sent = desk.in_topic(thread)[-1]
     assert sent.document is not None and sent.document["file_name"] == "erro.pdf"
     assert "erro.pdf" in sent.body
+
+
+async def test_a_user_photo_is_named_foto_in_the_topic_and_on_the_card(desk: DeskBot) -> None:
+    ana = desk.agent("Ana")
+    bruno = desk.user("Bruno")
+    code = await open_eproc_ticket(desk, bruno)
+    thread = desk.ticket(code).topic_thread_id
+    desk.server.user_sends_text(ana, "/assumir", chat=desk.group, thread_id=thread)
+    await desk.settle()
+
+    desk.server.user_sends_photo(bruno)
+    await desk.settle()
+    sent = desk.in_topic(thread)[-1]
+    assert sent.photo is not None
+    assert "Bruno enviou um arquivo: foto 1" in sent.body
+    desk.server.user_sends_text(ana, f"/chamado {code}", chat=desk.group, thread_id=thread)
+    await desk.settle()
+    shown = desk.in_topic(thread)[-1].body
+    assert "Anexos (1): foto 1" in shown and "photo" not in shown

@@ -15,7 +15,7 @@ import pytest_asyncio
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from bot.agents.context import RELAY_IN
+from bot.agents.desk_services import RELAY_IN
 from bot.telegram.sender import Job
 from flows.actions import RelayToTicket
 from storage import (
@@ -55,7 +55,7 @@ async def test_a_relay_committed_during_topic_recreation_goes_to_the_new_topic(
     user_id, code = _ticket_in_its_topic(desk, desk.user("Bruno"))
     first = RelayToTicket(code, text="Ainda está dando erro, segue o print", message_id=1)
     with Session(desk.engine) as session, session.begin():
-        agents.relay_from_user(session, _user(session, user_id), first)
+        agents.threads.relay_from_user(session, _user(session, user_id), first)
     [row] = _pending_in_group(desk)
     lost = Job(row.id or 0, row.chat_id, row.method, row.params, 1, row.kind, row.ticket_id)
 
@@ -72,7 +72,7 @@ async def test_a_relay_committed_during_topic_recreation_goes_to_the_new_topic(
     with Session(desk.engine) as worker:
         worker.begin()
         pid = worker.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        agents.relay_from_user(worker, _user(worker, user_id), second)
+        agents.threads.relay_from_user(worker, _user(worker, user_id), second)
         hook = asyncio.create_task(asyncio.to_thread(sender_finds_the_topic_gone))
         # It commits once the hook is done, or as soon as the hook waits for it.
         async with asyncio.timeout(WAIT_LIMIT):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.agents import totp
+from bot.two_factor import totp
 from storage import Role
 from tests.fake_telegram import FakeUser
 

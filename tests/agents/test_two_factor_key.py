@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.agents import totp
-from bot.agents.secret_box import PREFIX
+from bot.two_factor import totp
+from bot.two_factor.secret_box import PREFIX
 from tests.fake_telegram import FakeUser
 from tests.in_process_bot import BotSite
 

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from bot.config import Config, StorageConfig
 from bot.database import open_store
-from bot.desk import Desk
 from bot.rendering import Renderer
+from bot.user_turn import UserTurn
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.triage import Triage
@@ -73,13 +73,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def desk(kb: KnowledgeBase, triage: Triage, renderer: Renderer, clock: Clock) -> Desk:
+def desk(kb: KnowledgeBase, triage: Triage, renderer: Renderer, clock: Clock) -> UserTurn:
     """The real desk with the test's clock."""
-    return Desk(kb, triage, renderer, clock)
+    return UserTurn(kb, triage, renderer, clock)
 
 
 @pytest.fixture
-def new_chat(desk: Desk, engine: Engine) -> Callable[..., Chat]:
+def new_chat(desk: UserTurn, engine: Engine) -> Callable[..., Chat]:
     """Factory of users talking to the desk: new_chat(telegram_user_id, name=...)."""
 
     def make(telegram_user_id: int = 1001, name: str = "Maria Souza") -> Chat:

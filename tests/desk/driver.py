@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.terminal import to_plain
+from bot.user_turn import Incoming, UserTurn
 from flows.events import Attachment, Button, Command, Event, TicketStatusChanged, from_text
 from storage import Attachment as AttachmentRow
 from storage import (
@@ -56,7 +56,7 @@ class Clock:
 class Chat:
     """One Telegram user in their private chat with the bot."""
 
-    desk: Desk
+    desk: UserTurn
     engine: Engine
     telegram_user_id: int
     name: str = "Maria Souza"

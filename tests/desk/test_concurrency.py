@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.desk import Desk, Incoming
+from bot.user_turn import Incoming, UserTurn
 from flows.events import Button, Text
 from storage import StaleConversation
 
@@ -124,7 +124,7 @@ def test_two_users_in_parallel_threads_each_get_their_own_tickets(
 
 
 def test_simultaneous_events_of_one_user_are_both_applied(
-    desk: Desk, engine: Engine, new_chat: Callable[..., Chat]
+    desk: UserTurn, engine: Engine, new_chat: Callable[..., Chat]
 ) -> None:
     chat = new_chat(1, "Ana")
     chat.say(SEI_PROBLEM)

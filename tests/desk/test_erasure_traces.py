@@ -3,6 +3,7 @@ no row of any table still names the user or holds what they wrote."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -11,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, MetaData, func
 from sqlmodel import Session, col, select
 
-from bot.desk import Desk
 from bot.outbound import Outbound
 from bot.telegram.dispatcher import Dispatcher
+from bot.user_turn import UserTurn
 from flows.events import Attachment, Button, Command, Event, Text
 from storage import InboxUpdate, OutboxMessage, record_update
 from storage.traces import erased
@@ -106,7 +107,7 @@ class TelegramChat(Chat):
 
 
 @pytest.fixture
-def maria(desk: Desk, engine: Engine, clock: Clock) -> TelegramChat:
+def maria(desk: UserTurn, engine: Engine, clock: Clock) -> TelegramChat:
     return TelegramChat(desk, engine, 1001, "Maria Souza", clock=clock)
 
 
@@ -127,7 +128,10 @@ def rows_naming(engine: Engine, traces: tuple[str, ...]) -> list[tuple[str, dict
 def erase_after_a_ticket_and_an_export(maria: TelegramChat) -> None:
     open_sei_ticket(maria, name="Maria da Conceição Souza")
     maria.say("/meus_dados")
-    assert "maria.souza@ma.gov.br" in "".join(c.text for c in maria.calls)
+    [document] = [c for c in maria.calls if c.method == "sendDocument"]
+    assert (
+        "maria.souza@ma.gov.br" in base64.b64decode(document.params["document"]["upload"]).decode()
+    )
     maria.say("/apagar_dados")
     maria.tap("Sim, apagar meus dados")
     assert "os seus dados pessoais foram apagados" in maria.text

@@ -6,6 +6,8 @@ checks use the fake Bot API server's own parser and counter.
 
 from __future__ import annotations
 
+import base64
+
 from tests.fake_telegram.formatting import TEXT_LIMIT
 from tests.fake_telegram.html_check import parse_html
 from tests.fake_telegram.text_entities import utf16_len
@@ -36,8 +38,11 @@ def test_user_text_with_html_never_breaks_the_formatting(chat: Chat) -> None:
     texts = [parse_html(call.text)[0] for call in answers]  # raises on broken markup
     assert f"Nome completo: {name}" in "\n".join(summary)
     assert f"Chamado: {description}" in "\n".join(summary)
-    assert f'"nome": "{name}"' in "".join(texts)
-    assert '"file_name": "<img src=x>.png"' in "".join(texts)
+    assert texts  # each answer parsed as Telegram HTML; the export's JSON goes as a file
+    [document] = [c for c in answers if c.method == "sendDocument"]
+    exported = base64.b64decode(document.params["document"]["upload"]).decode()
+    assert f'"nome": "{name}"' in exported
+    assert '"file_name": "<img src=x>.png"' in exported
 
 
 def test_a_summary_with_a_long_emoji_description_fits_telegram_messages(chat: Chat) -> None:

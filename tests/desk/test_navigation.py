@@ -31,7 +31,7 @@ SEI_STEPS = [
     "digite o e-mail (Email) mais uma vez",
     "4/5 · Chamado",
     "Envie o arquivo como documento ou foto",
-    "Recebi 1 arquivo(s): print-da-tela.png",
+    "Recebi: print-da-tela.png",
     "Confira o seu chamado antes de enviar",
 ]
 # What "voltar" shows at each step: the previous question, asked afresh.

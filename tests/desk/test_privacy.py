@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
+import base64
 import json
-import re
 from typing import Any
 
 from sqlalchemy import Engine
@@ -26,14 +25,14 @@ from .driver import (
     stored_ticket,
 )
 
-PRE = re.compile(r"^<pre>(.*)</pre>$", re.S)
-
 
 def exported(chat: Chat) -> dict[str, Any]:
-    """The JSON document the export sent, reassembled from its <pre> messages."""
-    parts = [PRE.match(call.text) for call in chat.calls[1:]]
-    assert all(parts), [call.text[:40] for call in chat.calls]
-    document: dict[str, Any] = json.loads("".join(html.unescape(p.group(1)) for p in parts if p))
+    """The JSON document the export sent as a file, after its readable summary."""
+    [summary, file] = chat.calls
+    assert (summary.method, file.method) == ("sendMessage", "sendDocument")
+    upload = file.params["document"]
+    assert upload["filename"].startswith("meus-dados-") and upload["filename"].endswith(".json")
+    document: dict[str, Any] = json.loads(base64.b64decode(upload["upload"]))
     return document
 
 
@@ -58,7 +57,10 @@ def test_my_data_export_contains_the_user_and_their_tickets(chat: Chat) -> None:
     chat.say("/meus_dados")
 
     assert "Seus dados" in chat.text
-    assert "1 chamado(s)" in chat.text
+    assert "Nome: Maria Souza" in chat.text
+    assert f"• {code} · Helpdesk do SEI · Novo (na fila), aberto em 02/06/2025" in chat.text
+    assert "1 anexo(s)" in chat.text
+    assert "{" not in chat.calls[0].text  # people read the summary; the JSON is the file
     data = exported(chat)
     assert data["user"]["name"] == "Maria Souza"
     assert data["user"]["telegram_user_id"] == chat.telegram_user_id

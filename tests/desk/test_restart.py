@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.app import App, build_app
 from bot.config import Config
-from bot.desk import Desk
+from bot.user_turn import UserTurn
 from storage import Conversation
 
 from .driver import (
@@ -32,7 +32,7 @@ def start_app(config: Config, clock: Clock) -> Iterator[Callable[[], tuple[App, 
     def start() -> tuple[App, Chat]:
         app = build_app(config)
         apps.append(app)
-        desk = Desk(app.kb, app.desk.triage, app.renderer, clock)
+        desk = UserTurn(app.kb, app.desk.triage, app.renderer, clock)
         return app, Chat(desk, app.engine, 4242, "Maria Souza")
 
     yield start

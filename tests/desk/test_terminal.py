@@ -116,7 +116,7 @@ def test_sei_transcript_opens_a_ticket_with_every_field_and_the_file(
     run = replay(workdir, "sei_every_field")
 
     [code] = run.codes("SEI")
-    assert "Recebi 1 arquivo(s): print-da-tela.png" in run.stdout
+    assert "Recebi: print-da-tela.png" in run.stdout
     assert "Prazo de solução: até 5 dias (até " in run.stdout
     [ticket] = all_tickets(database)
     assert ticket.code == code

@@ -193,7 +193,22 @@ def test_rating_request_during_a_form_keeps_the_form(chat: Chat, engine: Engine)
     assert rating.score == 3
 
 
-def test_a_ticket_reopened_before_the_comment_is_not_rated_and_the_turn_succeeds(
+def test_the_rating_is_stored_at_the_tap_even_if_the_user_never_comments(
+    chat: Chat, engine: Engine
+) -> None:
+    code = open_support_ticket(chat, "Consulta Técnica", QUESTION)
+    move_ticket(engine, code, "resolvido")
+    chat.status(code, "resolvido")
+
+    chat.tap("5 ⭐")  # and the user leaves
+
+    assert chat.state == "rating_comment"
+    rating = stored_rating(engine, stored_ticket(engine, code))
+    assert rating is not None
+    assert (rating.score, rating.comment) == (5, None)
+
+
+def test_a_comment_after_the_ticket_was_reopened_joins_the_rating_given(
     chat: Chat, engine: Engine
 ) -> None:
     code = open_support_ticket(chat, "Consulta Técnica", QUESTION)
@@ -204,9 +219,11 @@ def test_a_ticket_reopened_before_the_comment_is_not_rated_and_the_turn_succeeds
 
     chat.say("Ótimo atendimento")
 
-    assert "Não é possível avaliar o chamado" in chat.text
+    assert "Avaliação registrada: 5 de 5" in chat.text
     assert chat.state == "idle"
-    assert stored_rating(engine, stored_ticket(engine, code)) is None
+    rating = stored_rating(engine, stored_ticket(engine, code))
+    assert rating is not None
+    assert (rating.score, rating.comment) == (5, "Ótimo atendimento")
 
 
 def test_other_status_news_is_announced_and_the_form_continues(chat: Chat, engine: Engine) -> None:

@@ -261,7 +261,7 @@ class RunningBot(InProcessBot, BotView):
                 change_status(
                     session, ticket=ticket, to=status, actor=agent_actor(77), now=self.clock()
                 )
-            self.runtime.pushes.status_changed(session, ticket)
+            self.runtime.news.status_changed(session, ticket)
 
     def queue_ticket(self, person: Person, description: str) -> str:
         """A support ticket (Consulta Técnica) for a known user, created straight in the store."""

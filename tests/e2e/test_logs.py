@@ -111,6 +111,6 @@ async def test_log_lines_can_be_json_with_update_chat_and_ticket_fields(
     opened = [line for line in lines if line.get("ticket_code") == code]
     assert len(opened) == 1, lines
     assert opened[0]["chat_id"] == bia.id
-    assert opened[0]["level"] == "INFO" and opened[0]["logger"] == "bot.desk"
+    assert opened[0]["level"] == "INFO" and opened[0]["logger"] == "bot.user_turn"
     confirm = bot.inbox()[-1]  # the press of "Confirmar"
     assert confirm.chat_id == bia.id and opened[0]["update_id"] == confirm.update_id

@@ -43,19 +43,24 @@ async def test_a_long_summary_and_ticket_arrive_in_parts(bot: RunningBot) -> Non
     assert bot.ticket(opened.opened_code()).fields["descricao"] == LONG_DESCRIPTION
 
 
-async def test_the_data_export_of_a_user_with_long_tickets_arrives_whole(bot: RunningBot) -> None:
+async def test_the_data_export_arrives_as_a_summary_and_a_json_file(bot: RunningBot) -> None:
     ana = bot.person("Ana")
     await ana.say("/start")
     codes = [bot.queue_ticket(ana, f"{n}: {LONG_DESCRIPTION}") for n in range(3)]
 
     export = await ana.say("/meus_dados")
 
-    assert len(export.messages) >= 6
     assert_accepted(bot, export)
-    assert "Seus dados" in export.messages[0].body
-    parts = [m for m in export.messages if m.entities and m.entities[0]["type"] == "pre"]
-    assert len(parts) == len(export.messages) - 1
-    document = json.loads("".join(m.body for m in parts))
+    [summary, file] = export.messages
+    assert "Seus dados" in summary.body and "3 chamado(s)" in summary.body
+    assert all(code in summary.body for code in codes)
+    assert LONG_DESCRIPTION[:40] not in summary.body  # people read a summary, not the fields
+    assert file.document is not None and file.document["file_name"].endswith(".json")
+    stored = bot.server.state.files[file.document["file_id"]]
+    document = json.loads(stored.data)
     assert sorted(t["code"] for t in document["tickets"]) == sorted(codes)
     descriptions = sorted(t["fields"]["descricao"] for t in document["tickets"])
     assert descriptions == [f"{n}: {LONG_DESCRIPTION}" for n in range(3)]
+    # Sent once, the row keeps nothing of the document (all the user's data).
+    [row] = [r for r in bot.outbox(ana.id) if r.method == "sendDocument"]
+    assert row.params == {"scrubbed": True}

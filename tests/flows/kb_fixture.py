@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge_base.models import (
@@ -67,6 +68,7 @@ INFOEPROC = Offer(
     ),
     fields=(CATEGORY, DESCRIPTION),
     support_redirect=("eproc-1g", "eproc-2g"),
+    support_redirect_notice="A oferta “Infoeproc” NÃO se destina a pedido de suporte.",
     notice="A oferta “Infoeproc” NÃO se destina a pedido de suporte.",
 )
 
@@ -189,14 +191,18 @@ ARTICLES = (
     ),
     _article("eproc-perfis", "eproc", (), "Perfis: Procurador-Chefe, Analista, Assistente."),
     _article("infoeproc", "infoeproc", ("infoeproc-sugestao",), "Os Infoeproc's são informativos."),
-    _article("regras-de-negocio", "suporte", (), "Fale com o **gestor do serviço** no seu órgão."),
+    replace(
+        _article(
+            "regras-de-negocio", "suporte", (), "Fale com o **gestor do serviço** no seu órgão."
+        ),
+        no_ticket=True,
+    ),
     _article("sei-abrir-chamado", "sei", ("sei",), "Abra pelo Portal do SEI."),
 )
 
 TEXTS = {
-    "infoeproc_nao_e_suporte": "A oferta “Infoeproc” NÃO se destina a pedido de suporte.",
-    "eproc_escolha_grau": "Selecione UMA das duas ofertas de suporte.",
-    "balcao_fora_do_horario": "O atendimento ainda não começou por aqui.",
+    "escolha_de_grau": "Selecione UMA das duas ofertas de suporte.",
+    "fora_do_horario": "O atendimento ainda não começou por aqui.",
 }
 
 

@@ -178,8 +178,10 @@ def test_attachment_where_text_is_expected_is_refused(chat: Conversation) -> Non
 def test_several_attachments_are_kept_and_listed(chat: Conversation) -> None:
     sei_until(chat, "anexo")
     chat.attach("a.pdf", 2_500_000, "document")
+    assert "Recebi: a.pdf" in chat.text()
     chat.attach("b.png")
-    assert "Recebi 2 arquivo(s): a.pdf, b.png" in chat.text()
+    assert chat.templates == ["attachment_received"]  # a receipt, not the prompt again
+    assert "Recebi: b.png" in chat.text()
     chat.tap("Continuar")
     assert "a.pdf (2,4 MB)" in chat.text()
 
@@ -304,3 +306,14 @@ def test_stale_button_from_another_question_is_not_understood(chat: Conversation
     chat.press("g:2")
     assert chat.templates == ["not_understood", "intake_field"]
     assert asking(chat) == "nome"
+
+
+def test_a_photo_is_received_as_foto_with_its_number(chat: Conversation) -> None:
+    sei_until(chat, "anexo")
+    chat.attach("", kind="photo")
+    assert chat.templates == ["attachment_received"]
+    assert chat.text() == "📎 Recebi: foto 1"
+    chat.attach("", kind="photo")
+    assert chat.text() == "📎 Recebi: foto 2"
+    chat.tap("Continuar")
+    assert "• foto 1 (47 KB)" in chat.text() and "• foto 2" in chat.text()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.actions import RateTicket
+from flows.actions import CommentRating, RateTicket
 
 from .conversation import Conversation
 from .fakes import FakeTickets, view
@@ -27,8 +27,9 @@ def test_rating_with_a_comment(chat: Conversation, tickets: FakeTickets) -> None
     chat.status("SEI-7KX3QF", "resolvido")
     chat.tap("5 ⭐")
     assert chat.templates == ["rating_comment"]
+    assert chat.actions[0] == RateTicket("SEI-7KX3QF", 5)  # stored at the tap
     chat.say("Atendimento rápido <3")
-    assert chat.actions[0] == RateTicket("SEI-7KX3QF", 5, "Atendimento rápido <3")
+    assert chat.actions[0] == CommentRating("SEI-7KX3QF", "Atendimento rápido <3")
     assert chat.templates == ["rating_thanks"]
     assert chat.state.name == "idle"
 
@@ -36,9 +37,9 @@ def test_rating_with_a_comment(chat: Conversation, tickets: FakeTickets) -> None
 def test_rating_comment_can_be_skipped(chat: Conversation, tickets: FakeTickets) -> None:
     tickets.views = {"SEI-7KX3QF": view("SEI-7KX3QF", "resolvido")}
     chat.status("SEI-7KX3QF", "resolvido")
-    chat.say("4")
+    assert chat.say("4")[0] == RateTicket("SEI-7KX3QF", 4)
     chat.tap("Pular")
-    assert chat.actions[0] == RateTicket("SEI-7KX3QF", 4, None)
+    assert not any(isinstance(a, RateTicket | CommentRating) for a in chat.actions)
 
 
 def test_other_text_after_the_rating_request_is_a_new_problem(chat: Conversation) -> None:
@@ -84,6 +85,4 @@ def test_a_second_resolution_while_waiting_asks_about_the_newer_ticket(
     tickets.views = {"SUP-22ABCD": view("SUP-22ABCD", "resolvido")}
     chat.status("SEI-7KX3QF", "resolvido")
     chat.status("SUP-22ABCD", "resolvido")
-    chat.say("5")
-    chat.tap("Pular")
-    assert chat.actions[0] == RateTicket("SUP-22ABCD", 5, None)
+    assert chat.say("5")[0] == RateTicket("SUP-22ABCD", 5)

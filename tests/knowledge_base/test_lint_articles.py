@@ -243,3 +243,16 @@ def test_missing_articles_directory_is_reported(tmp_path: Path) -> None:
     problems = problems_of(tmp_path / "kb")
     assert_reported(problems, tmp_path / "kb" / "articles", 1, "no_articles")
     assert_reported(problems, tmp_path / "kb" / "offers.toml", 1, "catalog_missing")
+
+
+def test_no_ticket_must_be_true_or_false(kb_root: Path) -> None:
+    text = VALID_ARTICLE.format(id="sem-chamado").replace("tags:", 'no_ticket: "sim"\ntags:')
+    path = write_article(kb_root, "sem-chamado", text)
+    problems = problems_of(kb_root)
+    assert_reported(problems, path, line_of(path, "no_ticket:"), "flag_invalid", "true ou false")
+    assert len(problems) == 1
+
+
+def test_the_bundled_business_rules_article_never_leads_to_a_ticket() -> None:
+    kb = load_knowledge_base(Path(__file__).parents[2] / "knowledge_base")
+    assert [a.id for a in kb.articles.values() if a.no_ticket] == ["regras-de-negocio"]

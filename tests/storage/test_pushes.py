@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
-from bot.desk import Desk
 from bot.pushes import LEFT_QUEUE, Pushes
 from storage.position_messages import POSITION
 from storage.tables import OutboxMessage, Ticket, User
@@ -27,8 +25,7 @@ class Texts:
 
 @pytest.fixture
 def pushes() -> Pushes:
-    desk = cast(Desk, SimpleNamespace(renderer=Texts()))
-    return Pushes(desk, lambda: NOW)
+    return Pushes(Texts(), lambda: NOW)
 
 
 @pytest.fixture

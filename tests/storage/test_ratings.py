@@ -11,7 +11,7 @@ from sqlmodel import Session
 from storage.errors import TicketNotRateable
 from storage.history import history
 from storage.lifecycle import Status
-from storage.ratings import rate_ticket, rating_of
+from storage.ratings import comment_rating, rate_ticket, rating_of
 from storage.tables import Rating, Ticket
 from storage.tickets import change_status
 
@@ -70,3 +70,10 @@ def test_the_database_itself_refuses_a_score_of_six(session: Session, resolved: 
     session.add(Rating(ticket_id=resolved.id or 0, score=6, created_at=NOW))
     with pytest.raises(IntegrityError):
         session.flush()
+
+
+def test_a_comment_joins_the_rating_given_at_the_tap(session: Session, resolved: Ticket) -> None:
+    assert comment_rating(session, ticket=resolved, comment="ok", now=NOW) is None
+    rate_ticket(session, ticket=resolved, score=4, now=NOW)
+    rating = comment_rating(session, ticket=resolved, comment="Rápido", now=NOW)
+    assert rating is not None and (rating.score, rating.comment) == (4, "Rápido")

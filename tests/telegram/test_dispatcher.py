@@ -19,11 +19,11 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 import storage.tables  # noqa: F401  (registers the tables)
-from bot.desk import Desk
 from bot.outbound import Outbound
 from bot.rendering import Renderer
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.updates import to_incoming
+from bot.user_turn import UserTurn
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.triage import Triage
@@ -62,9 +62,9 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-def desk(kb: KnowledgeBase) -> Desk:
+def desk(kb: KnowledgeBase) -> UserTurn:
     """The real desk (flows, triage, templates) with a fixed clock."""
-    return Desk(kb, Triage(kb), Renderer(kb), Clock())
+    return UserTurn(kb, Triage(kb), Renderer(kb), Clock())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def desk(kb: KnowledgeBase) -> Desk:
 
 
 def dispatcher(
-    engine: Engine, desk: Desk, *, handler: Handler | None = None, **options: Any
+    engine: Engine, desk: UserTurn, *, handler: Handler | None = None, **options: Any
 ) -> Dispatcher:
     return Dispatcher(engine, desk, Clock(), private_handler=handler, **options)
 
@@ -135,7 +135,7 @@ def chat_of(payload: Mapping[str, Any]) -> int:
     return incoming.chat_id
 
 
-def apology(desk: Desk) -> tuple[str, dict[str, Any]]:
+def apology(desk: UserTurn) -> tuple[str, dict[str, Any]]:
     text = desk.renderer.render("internal_error", {})
     return ("sendMessage", {"text": text, "parse_mode": "HTML"})
 
@@ -144,7 +144,7 @@ def apology(desk: Desk) -> tuple[str, dict[str, Any]]:
 # Tests
 
 
-def test_one_commit_queues_the_replies_of_a_batch_of_chats(engine: Engine, desk: Desk) -> None:
+def test_one_commit_queues_the_replies_of_a_batch_of_chats(engine: Engine, desk: UserTurn) -> None:
     chats = [ANA, BIA, CAIO, DORA]
     store(engine, *(text_update(n + 1, chat) for n, chat in enumerate(chats)))
     commits = count_commits(engine)
@@ -163,7 +163,7 @@ def test_one_commit_queues_the_replies_of_a_batch_of_chats(engine: Engine, desk:
     assert {chat: outbox(engine, chat) for chat in chats} == queued
 
 
-def test_batches_hold_at_most_batch_size_updates(engine: Engine, desk: Desk) -> None:
+def test_batches_hold_at_most_batch_size_updates(engine: Engine, desk: UserTurn) -> None:
     store(engine, *(text_update(n + 1, chat) for n, chat in enumerate([ANA, BIA, CAIO])))
     commits = count_commits(engine)
     worker = dispatcher(engine, desk, batch_size=2)
@@ -175,7 +175,7 @@ def test_batches_hold_at_most_batch_size_updates(engine: Engine, desk: Desk) -> 
     assert commits[0] == 3  # the last one claimed nothing and committed an empty transaction
 
 
-def test_process_one_handles_the_oldest_update_alone(engine: Engine, desk: Desk) -> None:
+def test_process_one_handles_the_oldest_update_alone(engine: Engine, desk: UserTurn) -> None:
     store(engine, text_update(1, ANA), text_update(2, BIA))
     worker = dispatcher(engine, desk)
 
@@ -186,7 +186,7 @@ def test_process_one_handles_the_oldest_update_alone(engine: Engine, desk: Desk)
     assert worker.process_one() is False
 
 
-async def test_after_commit_runs_once_per_committed_batch(engine: Engine, desk: Desk) -> None:
+async def test_after_commit_runs_once_per_committed_batch(engine: Engine, desk: UserTurn) -> None:
     store(engine, *(text_update(n + 1, chat) for n, chat in enumerate([ANA, BIA, CAIO])))
     stop = asyncio.Event()
     woken: list[dict[int, tuple[str, int, str | None]]] = []
@@ -201,7 +201,7 @@ async def test_after_commit_runs_once_per_committed_batch(engine: Engine, desk: 
     assert woken == [{1: ("done", 0, None), 2: ("done", 0, None), 3: ("done", 0, None)}]
 
 
-def test_each_chat_gets_one_update_per_batch_in_order(engine: Engine, desk: Desk) -> None:
+def test_each_chat_gets_one_update_per_batch_in_order(engine: Engine, desk: UserTurn) -> None:
     store(
         engine,
         text_update(1, ANA, SEI_PROBLEM),
@@ -225,7 +225,7 @@ def test_each_chat_gets_one_update_per_batch_in_order(engine: Engine, desk: Desk
 
 
 def test_a_failing_update_takes_its_batch_back_then_runs_alone_retried_then_given_up(
-    engine: Engine, desk: Desk, caplog: pytest.LogCaptureFixture
+    engine: Engine, desk: UserTurn, caplog: pytest.LogCaptureFixture
 ) -> None:
     store(
         engine,
@@ -286,7 +286,7 @@ def test_a_failing_update_takes_its_batch_back_then_runs_alone_retried_then_give
 
 
 def test_a_batch_failing_as_a_whole_is_retried_one_by_one_then_given_up(
-    engine: Engine, desk: Desk, caplog: pytest.LogCaptureFixture
+    engine: Engine, desk: UserTurn, caplog: pytest.LogCaptureFixture
 ) -> None:
     store(engine, text_update(1, ANA), text_update(2, BIA), text_update(3, CAIO))
     seen: list[int] = []
@@ -332,7 +332,7 @@ def test_a_batch_failing_as_a_whole_is_retried_one_by_one_then_given_up(
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-def test_concurrent_batches_skip_each_other_s_chats(engine: Engine, desk: Desk) -> None:
+def test_concurrent_batches_skip_each_other_s_chats(engine: Engine, desk: UserTurn) -> None:
     # PostgreSQL only: SQLite writers take turns (BEGIN IMMEDIATE), so batches never overlap.
     store(
         engine,
@@ -371,7 +371,7 @@ def test_concurrent_batches_skip_each_other_s_chats(engine: Engine, desk: Desk) 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_each_update_of_a_batch_reads_what_others_committed_meanwhile(
-    engine: Engine, desk: Desk
+    engine: Engine, desk: UserTurn
 ) -> None:
     # PostgreSQL only: on SQLite no one else commits while a batch holds the write lock.
     store(engine, text_update(1, CAIO))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cryptography.fernet import InvalidToken
 
-from bot.agents.totp_key import KeyUnavailable, TotpKey
+from bot.two_factor.totp_key import KeyUnavailable, TotpKey
 
 PREFIX = "fernet:"
 

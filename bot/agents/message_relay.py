@@ -7,11 +7,20 @@ from dataclasses import replace
 from sqlmodel import Session
 
 from bot.agents.cards import CAPTION_LIMIT, file_call
-from bot.agents.context import IN_PLACE, RELAY_IN, RELAY_OUT, THREAD, TO_USER, Act, DeskServices
+from bot.agents.desk_services import (
+    IN_PLACE,
+    RELAY_IN,
+    RELAY_OUT,
+    THREAD,
+    TO_USER,
+    Act,
+    DeskServices,
+)
+from bot.agents.group_updates import GroupMessage
 from bot.agents.posting import in_place, queue, render_calls, requester
-from bot.agents.updates import GroupMessage
 from bot.outbound import Outbound
 from flows.actions import RelayToTicket, Reply
+from flows.intake_fields import file_params
 from storage import (
     OPEN_STATUSES,
     USER,
@@ -21,6 +30,7 @@ from storage import (
     User,
     add_attachment,
     add_event,
+    attachments_of,
     change_status,
     link_message,
     link_of_agent_message,
@@ -55,8 +65,10 @@ class Relay:
         if action.attachment is not None:
             file = action.attachment
             add_attachment(session, ticket=ticket, attachment=file, now=now)
+            assert ticket.id is not None
+            number = len(attachments_of(session, ticket_id=ticket.id))
             caption = self.services.renderer.render(
-                "desk/from_user_file", {"name": user.name, "file": file.file_name}
+                "desk/from_user_file", {"name": user.name, "file": file_params(file, number)}
             )
             add_event(
                 session, ticket=ticket, kind=EventKind.MESSAGE, actor=USER, now=now, text=caption

@@ -6,8 +6,8 @@ import logging
 
 from sqlmodel import Session
 
-from bot.agents.secret_box import SecretBox, is_sealed
-from bot.agents.totp_key import KeyUnavailable
+from bot.two_factor.secret_box import SecretBox, is_sealed
+from bot.two_factor.totp_key import KeyUnavailable
 from storage import agents_with_secret, replace_secret
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from bot.agents import totp
-from bot.agents.secret_box import SecretBox
-from bot.agents.totp_key import KeyUnavailable
+from bot.two_factor import totp
+from bot.two_factor.secret_box import SecretBox
+from bot.two_factor.totp_key import KeyUnavailable
 from storage import Agent, accept_code, refuse_code, start_enrollment
 
 log = logging.getLogger(__name__)

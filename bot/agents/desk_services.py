@@ -8,10 +8,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.agents.second_factor import SecondFactor
 from bot.agents.settings import DeskSettings
-from bot.pushes import Pushes
 from bot.rendering import Renderer
+from bot.two_factor.policy import SecondFactor
 from knowledge_base.models import KnowledgeBase
 from storage import Agent, EventKind, Ticket, add_event, agent_actor, audit
 
@@ -25,7 +24,6 @@ RELAY_IN = "relay"
 RELAY_OUT = "relay_out"
 IN_PLACE = "desk_reply"
 TO_USER = "desk_user"
-SECRET = "qr"
 THREADED = frozenset({CARD, THREAD, RELAY_IN})
 
 
@@ -39,7 +37,6 @@ class DeskServices:
     kb: KnowledgeBase
     renderer: Renderer
     settings: DeskSettings
-    pushes: Pushes
     clock: Callable[[], datetime]
     factor: SecondFactor
 

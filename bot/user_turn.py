@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
 from sqlmodel import Session
 
+from bot.export_summary import export_summary
 from bot.log_fields import note_ticket
 from bot.outbound import Outbound, reply_calls
 from bot.rendering import Renderer
@@ -18,6 +19,7 @@ from bot.ticket_views import StoreTicketReader, ticket_view
 from flows.actions import (
     Action,
     CancelTicket,
+    CommentRating,
     EraseUserData,
     ExportUserData,
     OpenTicket,
@@ -45,6 +47,7 @@ from storage import (
     Ticket,
     User,
     cancel_ticket,
+    comment_rating,
     erase_user_data,
     export_user_data,
     normalize_code,
@@ -58,31 +61,10 @@ from storage import (
 from storage.errors import TicketNotRateable
 from storage.turns import Requester, SavedConversation, Turn, start_turn
 
-# Telegram counts UTF-16 units: 1,900 characters stay under 4,096 even if all are emoji.
-EXPORT_CHUNK = 1900
-
 log = logging.getLogger(__name__)
 
-
-def export_chunks(document: str, size: int) -> list[str]:
-    """The export cut into pieces of at most `size` characters, never next to whitespace.
-
-    Telegram trims each message's leading and trailing whitespace: a cut beside a space would
-    drop it, and change the user's data as they receive it.
-    """
-    chunks: list[str] = []
-    start = 0
-    while start < len(document):
-        end = hard_end = min(start + size, len(document))
-        while start + 1 < end < len(document) and (
-            document[end - 1].isspace() or document[end].isspace()
-        ):
-            end -= 1
-        if end == start + 1:  # nothing but whitespace in reach: cut where the limit falls
-            end = hard_end
-        chunks.append(document[start:end])
-        start = end
-    return chunks
+# Outbox kind of the export document: its row is scrubbed once sent (it holds all their data).
+EXPORT = "export"
 
 
 @dataclass(frozen=True)
@@ -96,7 +78,7 @@ class Incoming:
     username: str | None = None
 
 
-class Desk:
+class UserTurn:
     """Runs the flows against the store; everything happens in the session it is given."""
 
     def __init__(
@@ -227,6 +209,15 @@ class Desk:
             if self.on_queue_action is None:
                 return []
             return self.on_queue_action(session, user, chat_id, action, now)
+        if isinstance(action, CommentRating):
+            ticket = self._owned(session, user, action.code)
+            if (
+                ticket is None
+                or comment_rating(session, ticket=ticket, comment=action.comment, now=now) is None
+            ):
+                unavailable = Reply("rating_unavailable", {"code": action.code})
+                return reply_calls(self.renderer, chat_id, unavailable)
+            return []
         if isinstance(action, ExportUserData):
             return self._export(session, user, chat_id, now)
         if isinstance(action, RelayToTicket):
@@ -278,18 +269,16 @@ class Desk:
     def _export(
         self, session: Session, user: Requester, chat_id: int, now: datetime
     ) -> list[Outbound]:
+        """A summary people can read, then everything as a JSON document file."""
         data = export_user_data(session, user_id=user.id)
-        params = {"tickets_count": len(data.get("tickets", [])), "generated_at": now}
+        params = {**export_summary(data, self.kb), "generated_at": now}
         calls = reply_calls(self.renderer, chat_id, Reply("data_export", params))
-        document = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-        for piece in export_chunks(document, EXPORT_CHUNK):
-            chunk = escape(piece, quote=False)
-            calls.append(
-                Outbound(
-                    chat_id, "sendMessage", {"text": f"<pre>{chunk}</pre>", "parse_mode": "HTML"}
-                )
-            )
-        return calls
+        document = json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
+        name = self.renderer.render("data_export_filename", {"generated_at": now}).strip()
+        upload = {"upload": base64.b64encode(document).decode(), "filename": name}
+        caption = self.renderer.render("data_export_caption", {"filename": name})
+        file = {"document": upload, "caption": caption, "parse_mode": "HTML"}
+        return [*calls, Outbound(chat_id, "sendDocument", file, EXPORT)]
 
     def _owned(self, session: Session, user: Requester, code: str) -> Ticket | None:
         normalized = normalize_code(code)

@@ -3,32 +3,38 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.agents import totp
-from bot.agents.context import SECRET, DeskServices
-from bot.agents.posting import render_calls
-from bot.agents.qr import qr_png
-from bot.agents.updates import person
-from bot.outbound import Outbound
+from bot.outbound import Outbound, reply_calls
+from bot.rendering import Renderer
+from bot.two_factor import totp
+from bot.two_factor.policy import SecondFactor
+from bot.two_factor.qr_png import qr_png
 from flows.actions import Reply
-from storage import Agent, OutboxMessage, OutboxStatus, agent_by_telegram_id, audit
+from storage import Agent, agent_by_telegram_id, audit, last_sent_to_chat
 from storage.audit import REFUSED
 
 ENROLL = "2fa"
 CODE = "codigo"
 COMMANDS = frozenset({ENROLL, CODE})
 QR_FILENAME = "triagem-2fa.png"
+# Outbox kind of the message carrying the secret: scrubbed once sent, deleted once confirmed.
+SECRET = "qr"
 
 
 class PrivateCommands:
     """Runs before the user flows for /2fa and /codigo; everything else is the user's."""
 
-    def __init__(self, services: DeskServices) -> None:
-        self.services = services
+    def __init__(
+        self, renderer: Renderer, factor: SecondFactor, clock: Callable[[], datetime]
+    ) -> None:
+        self.renderer = renderer
+        self.factor = factor
+        self.clock = clock
 
     def handle(self, session: Session, update: Mapping[str, Any]) -> list[Outbound] | None:
         """Calls for an agent command in a private chat; None when it is not one."""
@@ -42,11 +48,16 @@ class PrivateCommands:
         name = head.split("@", 1)[0].lower()
         if name not in COMMANDS or not isinstance(message.get("from"), Mapping):
             return None
-        sender = person(message["from"])
+        sender = message["from"]
+        sender_id = int(sender["id"])
+        names = (sender.get("first_name"), sender.get("last_name"))
+        sender_name = " ".join(p for p in names if p) or str(sender_id)
         chat_id = int(message["chat"]["id"])
-        agent = agent_by_telegram_id(session, telegram_user_id=sender.id)
+        agent = agent_by_telegram_id(session, telegram_user_id=sender_id)
         if agent is None:
-            self._record(session, sender.id, sender.name, name, REFUSED, reason="not_agent")
+            self._record(
+                session, sender_id, sender_name or str(sender_id), name, REFUSED, reason="not_agent"
+            )
             return self._say(chat_id, "desk/private_not_agent", {})
         if name == ENROLL:
             return self._enroll(session, agent, chat_id)
@@ -63,7 +74,7 @@ class PrivateCommands:
                 session, agent.telegram_user_id, name, "2fa_enroll", REFUSED, reason=reason
             )
             return self._say(chat_id, template, {})
-        secret = self.services.factor.enroll(session, agent)
+        secret = self.factor.enroll(session, agent)
         if secret is None:
             name = agent.display_name
             self._record(
@@ -71,7 +82,7 @@ class PrivateCommands:
             )
             return self._say(chat_id, "desk/code_unavailable", {})
         uri = totp.provisioning_uri(secret, agent.display_name or str(agent.telegram_user_id))
-        caption = self.services.renderer.render("desk/2fa_enroll", {"uri": uri, "secret": secret})
+        caption = self.renderer.render("desk/2fa_enroll", {"uri": uri, "secret": secret})
         upload = {"upload": base64.b64encode(qr_png(uri)).decode(), "filename": QR_FILENAME}
         params = {
             "photo": upload,
@@ -85,7 +96,7 @@ class PrivateCommands:
     def _code(self, session: Session, agent: Agent, chat_id: int, typed: str) -> list[Outbound]:
         if not typed.strip():
             return self._say(chat_id, "desk/code_usage", {})
-        result = self.services.factor.submit(session, agent, typed)
+        result = self.factor.submit(session, agent, typed)
         ok = result.outcome in ("accepted", "confirmed")
         self._record(
             session,
@@ -103,23 +114,14 @@ class PrivateCommands:
         return calls
 
     def _forget_secret_message(self, session: Session, chat_id: int) -> list[Outbound]:
-        sent = session.exec(
-            select(OutboxMessage)
-            .where(
-                col(OutboxMessage.chat_id) == chat_id,
-                col(OutboxMessage.kind) == SECRET,
-                col(OutboxMessage.status) == OutboxStatus.SENT.value,
-                col(OutboxMessage.telegram_message_id).is_not(None),
-            )
-            .order_by(col(OutboxMessage.id).desc())
-        ).first()
+        sent = last_sent_to_chat(session, chat_id=chat_id, kind=SECRET)
         if sent is None or sent.telegram_message_id is None:
             return []
         params = {"message_id": sent.telegram_message_id}
         return [Outbound(chat_id, "deleteMessage", params, "desk_reply")]
 
     def _say(self, chat_id: int, template: str, params: Mapping[str, object]) -> list[Outbound]:
-        return render_calls(self.services, chat_id, Reply(template, params))
+        return reply_calls(self.renderer, chat_id, Reply(template, params))
 
     def _record(
         self,
@@ -133,7 +135,7 @@ class PrivateCommands:
         audit(
             session,
             action=action,
-            now=self.services.clock(),
+            now=self.clock(),
             actor_telegram_id=actor,
             actor_name=name,
             outcome=outcome,
