@@ -38,6 +38,7 @@ from storage.inbox import (
     finish_update,
     max_update_id,
     record_update,
+    record_updates,
 )
 from storage.lifecycle import OPEN_STATUSES, TRANSITIONS, Status, check_transition
 from storage.message_links import (
@@ -185,6 +186,7 @@ __all__ = [
     "rate_ticket",
     "rating_of",
     "record_update",
+    "record_updates",
     "refuse_code",
     "remove_agent",
     "replace_secret",

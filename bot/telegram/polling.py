@@ -1,8 +1,8 @@
-"""Long polling: each update is stored first, and only then confirmed to Telegram.
+"""Long polling: each getUpdates answer is stored in one transaction, and only then confirmed.
 
 getUpdates confirms every update below the `offset` it is called with, so the offset only moves
-past an update once `store_update` has committed it. A crash before that means Telegram delivers
-the update again; `store_update` must therefore accept an update_id it already holds.
+past an answer's updates once `store_updates` has committed them all. A crash before that means
+Telegram delivers them again; `store_updates` must therefore accept update_ids it already holds.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from bot.telegram.errors import RetryAfter, Transient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-StoreUpdate = Callable[[dict[str, Any]], Awaitable[None]]
+StoreUpdates = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 async def poll(
     driver: Driver,
     *,
-    store_update: StoreUpdate,
+    store_updates: StoreUpdates,
     offset: int | None,
     timeout: int,
     stop: asyncio.Event,
@@ -53,8 +53,8 @@ async def poll(
             continue
         if updates is None:
             return
-        offset, stored_all = await _store(updates, store_update, offset)
-        if stored_all:
+        offset, stored = await _store(updates, store_updates, offset)
+        if stored:
             failures = 0
         else:
             failures += 1
@@ -62,17 +62,19 @@ async def poll(
 
 
 async def _store(
-    updates: list[dict[str, Any]], store_update: StoreUpdate, offset: int | None
+    updates: list[dict[str, Any]], store_updates: StoreUpdates, offset: int | None
 ) -> tuple[int | None, bool]:
-    """Store in order; the offset that confirms exactly the stored ones, and whether all were."""
-    for update in updates:
-        try:
-            await store_update(update)
-        except Exception:
-            log.exception("could not store update %s; it will come again", update["update_id"])
-            return offset, False
-        offset = int(update["update_id"]) + 1
-    return offset, True
+    """Store the answer as one batch: the offset confirming it once committed, and whether it was
+    stored."""
+    if not updates:
+        return offset, True
+    try:
+        await store_updates(updates)
+    except Exception:
+        first, last = updates[0]["update_id"], updates[-1]["update_id"]
+        log.exception("could not store updates %s to %s; they will come again", first, last)
+        return offset, False
+    return max(int(update["update_id"]) for update in updates) + 1, True
 
 
 async def _unless_stopped(work: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:

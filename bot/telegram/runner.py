@@ -25,7 +25,7 @@ from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
-from storage import max_update_id, record_update
+from storage import max_update_id, record_updates
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -79,24 +79,19 @@ class Runtime:
             private_handler=self.agents.handle_private,
         )
 
-    async def store_update(self, update: dict[str, Any]) -> None:
-        """Commit one received update to the inbox (before Telegram hears it was received)."""
-        await asyncio.to_thread(self._record, update)
+    async def store_updates(self, updates: list[dict[str, Any]]) -> None:
+        """Commit received updates to the inbox, in one transaction (before Telegram hears)."""
+        await asyncio.to_thread(self._record, updates)
         self.dispatcher.wake()
 
     def _start_desk(self) -> None:
         with Session(self.app.engine) as session, session.begin():
             self.agents.start(session)
 
-    def _record(self, update: dict[str, Any]) -> None:
+    def _record(self, updates: list[dict[str, Any]]) -> None:
+        rows = [(int(u["update_id"]), update_chat_id(u), u) for u in updates]
         with Session(self.app.engine) as session, session.begin():
-            record_update(
-                session,
-                update_id=int(update["update_id"]),
-                chat_id=update_chat_id(update),
-                payload=update,
-                now=self.clock(),
-            )
+            record_updates(session, updates=rows, now=self.clock())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set."""
@@ -117,7 +112,7 @@ class Runtime:
         offset = None if last is None else last + 1
         await poll(
             self.driver,
-            store_update=self.store_update,
+            store_updates=self.store_updates,
             offset=offset,
             timeout=telegram.poll_timeout,
             stop=stop,
@@ -127,7 +122,7 @@ class Runtime:
         telegram = self.app.config.telegram
         secret = telegram.webhook_secret.get_secret_value()
         runner = web.AppRunner(
-            make_webhook_app(path=WEBHOOK_PATH, secret=secret, store_update=self.store_update)
+            make_webhook_app(path=WEBHOOK_PATH, secret=secret, store_updates=self.store_updates)
         )
         await runner.setup()
         site = web.TCPSite(runner, telegram.webhook_host, telegram.webhook_port)
