@@ -29,6 +29,7 @@ from storage import max_update_id, record_updates
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
+WEBHOOK_CONNECTIONS = 100
 # One dispatcher worker: handling an update is Python work under the GIL, and a batch already
 # serves up to 32 chats in one transaction. More workers added contention, not capacity: at
 # 50 updates/s (bench/runtime.py (c), overall limit raised) p50 reply latency was 33-38 ms with
@@ -98,8 +99,13 @@ class Runtime:
         await asyncio.to_thread(self._start_desk)
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
-        await self._optional("setMyCommands", {"commands": self._commands()})
-        await asyncio.gather(self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop))
+        # The command menu is a nicety: set it beside the first getUpdates, not before it.
+        await asyncio.gather(
+            self._optional("setMyCommands", {"commands": self._commands()}),
+            self.dispatcher.run(stop),
+            self.sender.run(stop),
+            self._intake(stop),
+        )
 
     async def _intake(self, stop: asyncio.Event) -> None:
         telegram = self.app.config.telegram
@@ -129,7 +135,10 @@ class Runtime:
         await site.start()
         try:
             url = telegram.webhook_url.rstrip("/") + WEBHOOK_PATH
-            await self.driver.call("setWebhook", {"url": url, "secret_token": secret})
+            # Telegram's most parallel deliveries (default 40): posts arriving together are
+            # stored in one transaction, so more at once means fewer commits under a burst.
+            hook = {"url": url, "secret_token": secret, "max_connections": WEBHOOK_CONNECTIONS}
+            await self.driver.call("setWebhook", hook)
             await stop.wait()
         finally:
             await runner.cleanup()
