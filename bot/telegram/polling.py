@@ -19,6 +19,8 @@ from bot.telegram.errors import RetryAfter, Transient
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 StoreUpdates = Callable[[list[dict[str, Any]]], Awaitable[None]]
+# Waits `seconds` or until the event is set (injected so tests need not wait in real time).
+Wait = Callable[[float, asyncio.Event], Awaitable[None]]
 
 
 async def poll(
@@ -31,8 +33,10 @@ async def poll(
     limit: int = 100,
     backoff_base: float = 0.5,
     backoff_cap: float = 30.0,
+    wait: Wait | None = None,
 ) -> None:
     """Fetch and store updates until `stop` is set; other driver errors propagate."""
+    pause = wait or _sleep
     failures = 0
     while not stop.is_set():
         try:
@@ -40,16 +44,16 @@ async def poll(
             updates = await _unless_stopped(fetch, stop)
         except RetryAfter as exc:
             log.warning("getUpdates: flood control, retrying in %.0f s", exc.retry_after)
-            await _sleep(exc.retry_after, stop)
+            await pause(exc.retry_after, stop)
             continue
         except Transient as exc:
             failures += 1
-            wait = min(backoff_cap, backoff_base * 2 ** (failures - 1))
+            delay = min(backoff_cap, backoff_base * 2 ** (failures - 1))
             if "conflict" in exc.description.lower():
                 log.warning("getUpdates conflict (a webhook or another poller?): %s", exc)
             else:
-                log.warning("getUpdates failed (%s); retrying in %.1f s", exc, wait)
-            await _sleep(wait, stop)
+                log.warning("getUpdates failed (%s); retrying in %.1f s", exc, delay)
+            await pause(delay, stop)
             continue
         if updates is None:
             return
@@ -58,7 +62,7 @@ async def poll(
             failures = 0
         else:
             failures += 1
-            await _sleep(min(backoff_cap, backoff_base * 2 ** (failures - 1)), stop)
+            await pause(min(backoff_cap, backoff_base * 2 ** (failures - 1)), stop)
 
 
 async def _store(

@@ -42,11 +42,24 @@ class Inbox:
         return [u["message"]["text"] for u in self.stored]
 
 
+class Waits:
+    """The pauses poll asks for, recorded instead of waited out (only the loop turns over)."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def __call__(self, seconds: float, stop: asyncio.Event) -> None:
+        self.asked.append(seconds)
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
-async def polling(driver: Driver, store: StoreUpdates, **options: Any) -> AsyncIterator[None]:
+async def polling(
+    driver: Driver, store: StoreUpdates, waits: Waits | None = None, **options: Any
+) -> AsyncIterator[None]:
     """Run `poll` in the background for the duration of the block."""
     stop = asyncio.Event()
-    settings: dict[str, Any] = {"offset": None, "timeout": 1, "backoff_base": 0.01}
+    settings: dict[str, Any] = {"offset": None, "timeout": 1, "wait": waits or Waits()}
     task = asyncio.create_task(poll(driver, store_updates=store, stop=stop, **settings | options))
     try:
         yield
@@ -132,13 +145,12 @@ async def test_server_errors_and_lost_answers_are_retried(
 async def test_retry_after_is_honoured(driver: Driver, fake_telegram: FakeTelegramServer) -> None:
     user = fake_telegram.add_user()
     fake_telegram.user_sends_text(user, "oi")
-    fake_telegram.faults.fail_next("getUpdates", status=429, retry_after=1)
-    inbox = Inbox()
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    async with polling(driver, inbox.store):
+    fake_telegram.faults.fail_next("getUpdates", status=429, retry_after=7)
+    inbox, waits = Inbox(), Waits()
+    async with polling(driver, inbox.store, waits):
         await fake_telegram.wait_until(lambda: inbox.stored, what="the update")
-    assert loop.time() - started >= 1.0
+    assert waits.asked == [7]  # waited out exactly what Telegram asked, before asking again
+    assert [r.status for r in fake_telegram.requests_for("getUpdates")][:2] == [429, 200]
 
 
 async def test_a_conflict_is_logged_and_polling_resumes(
@@ -161,11 +173,22 @@ async def test_a_conflict_is_logged_and_polling_resumes(
 async def test_stop_ends_a_long_poll_at_once(
     driver: Driver, fake_telegram: FakeTelegramServer
 ) -> None:
-    loop = asyncio.get_running_loop()
-    async with polling(driver, Inbox().store, timeout=30):
-        await asyncio.sleep(0.3)  # the long poll is now waiting on the server
-        started = loop.time()
-    assert loop.time() - started < 2
+    queue = fake_telegram.state.updates
+    long_poll, waiting = queue.poll, asyncio.Event()
+
+    async def watched(offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
+        waiting.set()
+        return await long_poll(offset, limit, timeout)
+
+    queue.poll = watched  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        poll(driver, store_updates=Inbox().store, offset=None, timeout=30, stop=stop)
+    )
+    await asyncio.wait_for(waiting.wait(), 10)  # the long poll is now waiting on the server
+    stop.set()
+    # The long poll has 30 s to run; the task ends long before, so stop cancelled it.
+    await asyncio.wait_for(task, 10)
 
 
 @pytest.mark.parametrize("library", ["aiogram", "python-telegram-bot"])
