@@ -55,6 +55,7 @@ class HeldPoll:
         self.queue = server.state.updates
         self.original = self.queue.poll
         self.last_id = 0
+        self.polling = asyncio.Event()
         self.answered = asyncio.Event()
         self.armed = False
         self.held = asyncio.Event()
@@ -62,6 +63,7 @@ class HeldPoll:
         self.queue.poll = self.poll  # type: ignore[method-assign]
 
     async def poll(self, offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
+        self.polling.set()
         if self.armed and offset > self.last_id:
             self.armed = False
             self.held.set()
@@ -105,6 +107,8 @@ async def test_killed_before_the_batch_is_committed(child: BotProcess) -> None:
     bot = child
     watch = HeldPoll(bot.server)  # before the start: the bot's first long poll is watched too
     await bot.start(SLOW)
+    # In its long poll: past its start-up reads, which the lock would hold up too.
+    await asyncio.wait_for(watch.polling.wait(), SLOW)
     with write_lock(bot):
         users, ids = burst(bot.server)
         watch.last_id = ids[-1]

@@ -79,6 +79,7 @@ print(Speller(["cadastro", "cadastre", "cadastra", "cadastrar"]).correct("cadast
 """
 
 
+@pytest.mark.slow
 def test_tied_corrections_do_not_depend_on_hash_seed() -> None:
     picks = set()
     for seed in range(8):

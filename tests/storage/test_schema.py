@@ -185,6 +185,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "alembic"))
 """
 
 
+@pytest.mark.slow
 def test_checking_a_current_schema_does_not_import_alembic(database_url: str) -> None:
     import subprocess
     import sys
