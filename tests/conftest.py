@@ -18,6 +18,7 @@ SLOW = (
     "agents",  # the agents' desk: the whole bot, a group and its users on the fake server
     "desk/test_terminal.py",  # `python -m bot chat` in child processes
     "test_startup.py",  # fresh interpreters, to see what start-up imports
+    "flows/test_machine_properties.py",  # hypothesis: hundreds of random conversations
 )
 
 

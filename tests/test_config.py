@@ -276,6 +276,7 @@ def test_a_config_error_in_a_real_process_is_one_line_and_exit_code_2(tmp_path: 
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_valid_config_file_runs_the_command(tmp_path: Path) -> None:
     done = _run_cli(
         tmp_path,
@@ -287,6 +288,7 @@ def test_valid_config_file_runs_the_command(tmp_path: Path) -> None:
     assert done.stderr == ""
 
 
+@pytest.mark.slow
 def test_config_file_sets_the_knowledge_base_path(tmp_path: Path) -> None:
     text = f'[knowledge_base]\npath = "{TINY_KB}"\n'
     done = _run_cli(tmp_path, text, {})
@@ -294,6 +296,7 @@ def test_config_file_sets_the_knowledge_base_path(tmp_path: Path) -> None:
     assert done.stdout.count("\n") == 6  # 3 articles + 3 offers of the tiny knowledge base
 
 
+@pytest.mark.slow
 def test_directory_given_as_config_is_one_line_error(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGEM_")}
     done = subprocess.run(
