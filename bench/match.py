@@ -373,10 +373,12 @@ def section(
 
 
 def write_section(doc: Path, text: str) -> None:
-    """Replace (or append) the `## Matcher` section, keeping every other section as it is."""
+    """Replace (or append) the section `text` heads (its first line, e.g. `## Matcher`),
+    keeping every other section as it is."""
+    heading = text.splitlines()[0].strip()
     old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
     lines = old.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
+    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
     if start is None:
         new = old.rstrip("\n") + "\n\n" + text
     else:
