@@ -18,6 +18,7 @@ processed again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
@@ -29,6 +30,7 @@ from sqlmodel import Session
 from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.updates import callback_query_id, to_incoming, update_chat_id
+from bot.turn_gate import TurnGate
 from storage import InboxUpdate, claim_updates, enqueue, fail_update, finish_update
 from storage.inbox import InboxStatus
 from storage.traces import erased, take_erasure
@@ -56,6 +58,7 @@ class Dispatcher:
         after_commit: Callable[[], None] | None = None,
         private_handler: PrivateHandler | None = None,
         batch_size: int = 32,
+        gate: TurnGate | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -69,6 +72,8 @@ class Dispatcher:
         # Called once a batch's replies are committed to the outbox (wakes the sender).
         self.after_commit = after_commit
         self.batch_size = batch_size
+        # Held by each batch, so a knowledge base reload swaps only between batches.
+        self.gate = gate
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -98,11 +103,13 @@ class Dispatcher:
 
         Handled: processed, or its failed attempt counted; either way committed.
         """
-        return self._process(self.batch_size)
+        with self.gate.turn() if self.gate else contextlib.nullcontext():
+            return self._process(self.batch_size)
 
     def process_one(self) -> bool:
         """Handle the next claimable update (a batch of one); False when there is none."""
-        return self._process(1) > 0
+        with self.gate.turn() if self.gate else contextlib.nullcontext():
+            return self._process(1) > 0
 
     def _process(self, limit: int, among: Collection[int] | None = None) -> int:
         claimed: list[int] = []

@@ -15,6 +15,8 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
+from bot.kb_notice import RefusalNotice
+from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.pushes import Pushes
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
@@ -25,6 +27,8 @@ from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
+from bot.turn_gate import TurnGate
+from knowledge_base.version import content_version
 from storage import max_update_id, record_updates
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,7 @@ class Runtime:
             resolve_params=hooks.resolve_params,
             on_thread_lost=hooks.on_thread_lost,
         )
+        gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
             app.desk,
@@ -78,7 +83,38 @@ class Runtime:
             after_commit=self.sender.wake,
             group_handler=self.agents.handle_update,
             private_handler=self.agents.handle_private,
+            gate=gate,
         )
+        root = app.config.knowledge_base.path
+        self.knowledge = KnowledgeReloader(
+            root,
+            Knowledge(app.kb, app.desk.triage, content_version(root)),
+            use=self.use_knowledge,
+            gate=gate,
+            language=app.config.knowledge_base.lint_language,
+            on_refused=RefusalNotice(
+                app.engine,
+                app.renderer,
+                chat_id=app.config.telegram.agent_chat_id,
+                root=root,
+                clock=clock,
+                current_version=lambda: self.knowledge.version,
+                wake=self._wake_sender,
+            ),
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _wake_sender(self) -> None:
+        """Wake the sender from another thread (a reload's notice)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.sender.wake)
+
+    def use_knowledge(self, knowledge: Knowledge) -> None:
+        """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
+        self.app.desk.kb = knowledge.kb
+        self.app.desk.triage = knowledge.triage
+        self.app.renderer.use(knowledge.kb)
+        self.agents.services.kb = knowledge.kb
 
     async def store_updates(self, updates: list[dict[str, Any]]) -> None:
         """Commit received updates to the inbox, in one transaction (before Telegram hears)."""
@@ -96,16 +132,21 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set."""
+        self._loop = asyncio.get_running_loop()
         await asyncio.to_thread(self._start_desk)
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
+        log.info("knowledge base version %s", self.knowledge.version)
         # The command menu is a nicety: set it beside the first getUpdates, not before it.
-        await asyncio.gather(
+        parts = [
             self._optional("setMyCommands", {"commands": self._commands()}),
             self.dispatcher.run(stop),
             self.sender.run(stop),
             self._intake(stop),
-        )
+        ]
+        if self.app.config.knowledge_base.live_reload:
+            parts.append(self.knowledge.watch(stop))
+        await asyncio.gather(*parts)
 
     async def _intake(self, stop: asyncio.Event) -> None:
         telegram = self.app.config.telegram
