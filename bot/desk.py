@@ -26,6 +26,15 @@ from flows.actions import (
 from flows.events import Event
 from flows.machine import advance, prompt
 from flows.ports import Services, Triage
+from flows.queue_actions import (
+    ConfirmPresence,
+    JoinQueue,
+    LeaveQueue,
+    NotifyWhenOpen,
+    QueueAction,
+    RateAttendance,
+)
+from flows.queue_ports import QueueReader
 from flows.state import IDLE, ConversationState, CorruptState
 from flows.tickets import ticket_opened_reply
 from knowledge_base.models import KnowledgeBase
@@ -95,6 +104,7 @@ class Desk:
         on_ticket_opened: Callable[[Session, Ticket], list[Outbound]] | None = None,
         on_queue_changed: Callable[[Session, str, int], None] | None = None,
         on_relay: Callable[[Session, User, RelayToTicket], list[Outbound]] | None = None,
+        on_turn: Callable[[ConversationState, list[Action]], None] | None = None,
     ) -> None:
         self.kb = kb
         self.triage = triage
@@ -105,6 +115,14 @@ class Desk:
         self.on_queue_changed = on_queue_changed
         # (session, requester, action): passes a message to the agents working on the ticket.
         self.on_relay = on_relay
+        # (new state, actions) of every turn: lets `triagem kb eval` see what the flows decided.
+        self.on_turn = on_turn
+        # The Balcão Virtual's live queues (bot/live_queue), wired by the Telegram runtime:
+        # (session, user id) -> the person's reader; and the executor of the queue actions.
+        self.queue_reader: Callable[[Session, int], QueueReader] | None = None
+        self.on_queue_action: (
+            Callable[[Session, Requester, int, QueueAction, datetime], list[Outbound]] | None
+        ) = None
 
     def handle(self, session: Session, incoming: Incoming) -> list[Outbound]:
         """Advance the user's conversation by one event; returns the calls to send.
@@ -118,6 +136,8 @@ class Desk:
         new_state, actions = advance(
             _state_of(saved), incoming.event, self._services(session, turn, now)
         )
+        if self.on_turn is not None:
+            self.on_turn(new_state, actions)
         calls: list[Outbound] = []
         erased = False
         for action in actions:
@@ -165,7 +185,8 @@ class Desk:
 
     def _services(self, session: Session, turn: Turn, now: datetime) -> Services:
         reader = StoreTicketReader(session, turn.user.id)
-        return Services(self.kb, self.triage, reader, now, turn.user.id)
+        queue = self.queue_reader(session, turn.user.id) if self.queue_reader else None
+        return Services(self.kb, self.triage, reader, now, turn.user.id, queue)
 
     def _apply(
         self, session: Session, user: Requester, chat_id: int, action: Action, now: datetime
@@ -196,6 +217,12 @@ class Desk:
                 unavailable = Reply("rating_unavailable", {"code": ticket.code})
                 return reply_calls(self.renderer, chat_id, unavailable)
             return []
+        if isinstance(
+            action, JoinQueue | LeaveQueue | ConfirmPresence | NotifyWhenOpen | RateAttendance
+        ):
+            if self.on_queue_action is None:
+                return []
+            return self.on_queue_action(session, user, chat_id, action, now)
         if isinstance(action, ExportUserData):
             return self._export(session, user, chat_id, now)
         if isinstance(action, RelayToTicket):

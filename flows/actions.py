@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .events import Attachment
+from .queue_actions import QueueAction
 
 
 @dataclass(frozen=True)
@@ -78,5 +79,12 @@ class RelayToTicket:
 
 
 Action = (
-    Reply | OpenTicket | CancelTicket | RateTicket | ExportUserData | EraseUserData | RelayToTicket
+    Reply
+    | OpenTicket
+    | CancelTicket
+    | RateTicket
+    | ExportUserData
+    | EraseUserData
+    | RelayToTicket
+    | QueueAction
 )

@@ -10,6 +10,8 @@ from knowledge_base.models import OfficeHours
 
 def is_open(office: OfficeHours, now: datetime) -> bool:
     """Whether `now` falls on one of the office's weekdays, between start and end."""
+    if office.windows:  # the full calendar: several windows a day, closures, holidays
+        return office.calendar.is_open(now)
     try:
         zone = ZoneInfo(office.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -10,6 +10,8 @@ from typing import Protocol
 from knowledge_base.decision import Decision
 from knowledge_base.models import KnowledgeBase
 
+from .queue_ports import QueueReader
+
 OPEN_STATUSES = frozenset({"novo", "em_atendimento", "aguardando_usuario"})
 RATABLE_STATUSES = frozenset({"resolvido", "fechado"})
 
@@ -88,3 +90,5 @@ class Services:
     tickets: TicketReader
     now: datetime
     user_id: int
+    # The Balcão Virtual's live queues (None where the front end has none: a ticket instead).
+    queue: QueueReader | None = None

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from .calendar import Calendar, Window
+
 FieldKind = Literal["text", "email", "choice", "attachment", "category", "grau"]
 
 
@@ -50,7 +52,11 @@ class IntakeField:
 
 @dataclass(frozen=True)
 class OfficeHours:
-    """Days and hours an office (Balcão Virtual) attends; weekdays 0=Monday."""
+    """A Balcão Virtual office: its name, calendar, meeting link and agents' group.
+
+    `weekdays`, `start` and `end` summarize the windows (days with any, earliest start,
+    latest end) for texts that show one line of hours; `calendar` is the truth.
+    """
 
     id: str
     name: str
@@ -58,6 +64,20 @@ class OfficeHours:
     start: str
     end: str
     timezone: str = "America/Sao_Paulo"
+    windows: tuple[Window, ...] = ()
+    closures: frozenset[date] = frozenset()
+    national_holidays: bool = True
+    # A Teams meeting link; empty: the attendant gives one when calling.
+    meeting_url: str = ""
+    # The agents' group that serves the office (None: the desk's default group).
+    agent_chat_id: int | None = None
+    aliases: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def calendar(self) -> Calendar:
+        """When the office attends."""
+        return Calendar(self.windows, self.timezone, self.closures, self.national_holidays)
 
 
 @dataclass(frozen=True)
@@ -133,6 +153,22 @@ class Language:
     request: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
+    # Conversation, not a problem: greetings, thanks, goodbyes, and filler that may go with them.
+    greeting: tuple[str, ...] = ()
+    thanks: tuple[str, ...] = ()
+    goodbye: tuple[str, ...] = ()
+    filler: tuple[str, ...] = ()
+    # A request for a person, a "don't know" answer, a change of course, a frustrated message.
+    person: tuple[str, ...] = ()
+    dont_know: tuple[str, ...] = ()
+    switch: tuple[str, ...] = ()
+    frustration: tuple[str, ...] = ()
+    # Phrases after which the next words are denied ("nao e o eproc"): they do not count.
+    negations: tuple[str, ...] = ()
+    # Phrases that join two problems in one message ("e também"), as users write them.
+    joins: tuple[str, ...] = ()
+    # System names that are also common words: word -> words that, right before it, make it a name.
+    ambiguous: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .field_errors import field_problem, line_of
 from .lint_messages import where
 from .models import Category, Choice, FieldKind, IntakeField, Offer, OfficeHours, System
+from .offices_file import RawOffice, read_office
 from .problems import Problem
 from .syntax_errors import toml_problem
-
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 class _Strict(BaseModel):
@@ -50,15 +49,6 @@ class _Field(_Strict):
     choices: list[_Choice] = []
 
 
-class _Office(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9-]+$")
-    name: str
-    weekdays: list[int] = Field(min_length=1)
-    start: str = Field(pattern=HHMM)
-    end: str = Field(pattern=HHMM)
-    timezone: str = "America/Sao_Paulo"
-
-
 class _Offer(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: str = Field(min_length=1)
@@ -75,7 +65,7 @@ class _Offer(_Strict):
     support_redirect: list[str] = []
     categories: list[_Category] = []
     fields: list[_Field] = []
-    offices: list[_Office] = []
+    offices: list[RawOffice] = []
 
 
 class _System(_Strict):
@@ -162,7 +152,7 @@ def read_offers(path: Path) -> OffersFile:
                         path, at, "field_kind_unknown", value=f.kind, where=spot, known=kinds
                     )
                 )
-        offers[item.id] = _offer(item, line)
+        offers[item.id] = _offer(item, line, _offices(path, text, item, line, problems))
     systems = {
         key: System(
             id=key,
@@ -176,7 +166,7 @@ def read_offers(path: Path) -> OffersFile:
     return OffersFile(offers, systems, dict(catalog.texts), problems, broken)
 
 
-def _offer(item: _Offer, line: int) -> Offer:
+def _offer(item: _Offer, line: int, offices: tuple[OfficeHours, ...]) -> Offer:
     return Offer(
         id=item.id,
         name=item.name,
@@ -200,12 +190,36 @@ def _offer(item: _Offer, line: int) -> Offer:
             )
             for f in item.fields
         ),
-        offices=tuple(
-            OfficeHours(**o.model_dump(exclude={"weekdays"}), weekdays=tuple(o.weekdays))
-            for o in item.offices
-        ),
+        offices=offices,
         keywords=tuple(item.keywords),
         support_redirect=tuple(item.support_redirect),
         notice=item.notice,
         line=line,
     )
+
+
+def _offices(
+    path: Path, text: str, item: _Offer, line: int, problems: list[Problem]
+) -> tuple[OfficeHours, ...]:
+    """The offer's offices that read cleanly; each problem is reported at its office's line."""
+    offices: list[OfficeHours] = []
+    for raw in item.offices:
+        at = line_of(text, f'id = "{raw.id}"', line_of(text, "[[offers.offices]]", line))
+        spot = where(("offer", item.id), ("office", raw.id))
+        if any(o.id == raw.id for o in offices):
+            problems.append(Problem.of(path, at, "office_duplicate", value=raw.id, where=spot))
+            continue
+
+        if not raw.hours and (raw.start or raw.end) and not raw.weekdays:
+            # The one-window form names its days (the hours form needs none).
+            days_at = line_of(text, "weekdays =", at)
+            problems.append(Problem.of(path, days_at, "list_empty", key="weekdays", where=spot))
+            continue
+
+        def report(code: str, _at: int = at, _spot: str = spot, **params: object) -> None:
+            problems.append(Problem.of(path, _at, code, where=_spot, **params))
+
+        office = read_office(raw, at, report)
+        if office is not None:
+            offices.append(office)
+    return tuple(offices)

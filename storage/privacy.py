@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, delete, select, update
 
 from storage.history import SYSTEM
 from storage.lifecycle import OPEN_STATUSES
+from storage.live_queue import entries_for_export
 from storage.tables import (
     Attachment,
     Conversation,
@@ -82,6 +83,8 @@ def export_user_data(session: Session, *, user_id: int) -> dict[str, Any]:
             for ticket in tickets
         ],
         "messages": _stored_messages(session, chats_of(user)),
+        # Balcão Virtual attendances (erased with the user: their rows cascade).
+        "balcao_virtual": entries_for_export(session, user_id=user_id),
     }
 
 

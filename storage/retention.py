@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, select, update
 from storage.inbox import InboxStatus
 from storage.outbox import OutboxStatus
 from storage.tables import InboxUpdate, MessageLink, OutboxMessage
+from storage.timers import purge_finished
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,7 @@ def purge(session: Session, *, before: datetime) -> Purged:
         .values(outbox_id=None)
     )
     outbox = session.exec(delete(OutboxMessage).where(finished))
+    # Timers that already fired (or were cancelled) go with the calls they caused.
+    purge_finished(session, before=before)
     session.flush()
     return Purged(inbox=int(inbox.rowcount), outbox=int(outbox.rowcount))

@@ -269,3 +269,7 @@ class MessageLink(SQLModel, table=True):
         default=None, foreign_key="outbox_messages.id", ondelete="SET NULL"
     )
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# The scheduler and Balcão Virtual tables register with the same metadata.
+import storage.queue_tables  # noqa: E402, F401

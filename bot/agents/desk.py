@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -24,13 +24,29 @@ from bot.agents.secret_box import SecretBox
 from bot.agents.settings import DeskSettings
 from bot.agents.stored_secrets import seal_stored_secrets
 from bot.agents.totp_key import TotpKey
-from bot.agents.updates import group_button, group_message
+from bot.agents.updates import GroupButton, GroupMessage, group_button, group_message
 from bot.outbound import Outbound
 from bot.pushes import Pushes
 from bot.rendering import Renderer
 from flows.actions import RelayToTicket
 from knowledge_base.models import KnowledgeBase
 from storage import Ticket, User
+
+
+class LiveQueueHooks(Protocol):
+    """What the agent desk hands to the Balcão Virtual's queues (bot/live_queue)."""
+
+    def group_button(self, session: Session, pressed: GroupButton) -> list[Outbound] | None:
+        """A queue button's answer (None: not a queue button)."""
+        ...
+
+    def group_command(self, session: Session, message: GroupMessage) -> bool:
+        """Whether the message was a queue command, now handled."""
+        ...
+
+    def after_group_message(self, session: Session, message: GroupMessage) -> None:
+        """What the queues add once the desk handled a group message (/fila's offices)."""
+        ...
 
 
 class AgentDesk:
@@ -60,6 +76,8 @@ class AgentDesk:
         self.outbox = DeskOutbox(self.services)
         self.table = CommandTable(self.services, self.commands, self.moves, self.lookups)
         self.messages = AgentMessages(self.services, self.relay, self.commands, self.table)
+        # The Balcão Virtual's attendants' commands and card button (bot/live_queue), if wired.
+        self.live_queue: LiveQueueHooks | None = None
 
     def start(self, session: Session) -> None:
         """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""
@@ -84,6 +102,10 @@ class AgentDesk:
         """A group update (or a private edit); returns only a button's answer, queues the rest."""
         button = group_button(update)
         if button is not None:
+            if self.live_queue is not None:
+                answered = self.live_queue.group_button(session, button)
+                if answered is not None:
+                    return answered
             return self.table.button(session, button)
         message = group_message(update)
         if message is None or message.sender.is_bot or message.service:
@@ -92,6 +114,10 @@ class AgentDesk:
             if message.edited:
                 self.relay.user_edit(session, message)
             return []
+        if self.live_queue is not None and self.live_queue.group_command(session, message):
+            return []
         if self.services.settings.is_agents_chat(message.chat_id):
             self.messages.handle(session, message)
+        if self.live_queue is not None:
+            self.live_queue.after_group_message(session, message)
         return []

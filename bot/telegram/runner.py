@@ -17,7 +17,9 @@ from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
 from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
+from bot.live_queue import LiveQueue
 from bot.pushes import Pushes
+from bot.scheduler import Scheduler
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
@@ -74,6 +76,11 @@ class Runtime:
             resolve_params=hooks.resolve_params,
             on_thread_lost=hooks.on_thread_lost,
         )
+        # The one scheduler of durable timers; the Balcão Virtual's queues register theirs.
+        self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
+        self.live_queue = LiveQueue(self.agents.services, clock)
+        self.live_queue.attach(app.desk, self.scheduler)
+        self.agents.live_queue = self.live_queue
         gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
@@ -115,6 +122,7 @@ class Runtime:
         self.app.desk.triage = knowledge.triage
         self.app.renderer.use(knowledge.kb)
         self.agents.services.kb = knowledge.kb
+        self.live_queue.use(knowledge.kb)
 
     async def store_updates(self, updates: list[dict[str, Any]]) -> None:
         """Commit received updates to the inbox, in one transaction (before Telegram hears)."""
@@ -142,6 +150,7 @@ class Runtime:
             self._optional("setMyCommands", {"commands": self._commands()}),
             self.dispatcher.run(stop),
             self.sender.run(stop),
+            self.scheduler.run(stop),
             self._intake(stop),
         ]
         if self.app.config.knowledge_base.live_reload:

@@ -28,6 +28,9 @@ TABLES = {
     "agents",
     "audit_log",
     "message_links",
+    "timers",
+    "queue_entries",
+    "attendance_ratings",
 }
 
 EXTRA_REVISION = '''"""Add tickets.extra (test only)."""
@@ -36,7 +39,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0004"
+down_revision = "0006_timers_and_live_queue"
 branch_labels = None
 depends_on = None
 
@@ -126,10 +129,13 @@ def test_older_revision_is_refused_or_upgraded(
         storage.schema.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__")
     )
     (migrations / "versions" / "0099_extra.py").write_text(EXTRA_REVISION)
-    upgrade(database_url)  # the real head, 0004
+    upgrade(database_url)  # the real head, 0006_timers_and_live_queue
     monkeypatch.setattr(storage.schema, "MIGRATIONS_DIR", migrations)
 
-    with pytest.raises(SchemaOutdated, match=r"revision '0004'.*needs '0099'"):
+    with pytest.raises(
+        SchemaOutdated,
+        match=r"revision '0006_timers_and_live_queue'.*needs '0099'",
+    ):
         ensure_schema(empty_engine, auto_upgrade=False)
     ensure_schema(empty_engine, auto_upgrade=True)
 

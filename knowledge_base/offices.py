@@ -1,0 +1,56 @@
+"""Which Balcão Virtual office a message names: fuzzy, by name or alias, ignoring the words
+every office name shares ("cartório", "vara", "da") and those of asking ("quero falar com")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from .models import OfficeHours
+
+# Words that tell an office apart from none: left out before comparing.
+_GENERIC_WORDS = (
+    "a o as os da de do das dos e em na no com para pra por quero queria gostaria preciso "
+    "falar atendimento atendimentos online on line virtual balcao cartorio cartorios oficio "
+    "oficios judicial judiciais coordenadoria vara juizo forum tribunal justica tj tjsp sp "
+    "um uma me ver ser sobre fila entrar video chamada"
+)
+GENERIC = frozenset(_GENERIC_WORDS.split())
+# A name scoring this (0-100) matches; others within CLOSE of the best match too.
+THRESHOLD = 80
+CLOSE = 5
+
+
+def office_words(text: str) -> str:
+    """The words of a text that can tell an office apart, normalized ("2ª" becomes "2a")."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("º", "o").replace("ª", "a"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", bare) if w not in GENERIC)
+
+
+def match_offices(offices: Sequence[OfficeHours], text: str) -> list[OfficeHours]:
+    """The offices the text names, best first; empty when it names none in particular."""
+    typed = office_words(text)
+    if not typed:
+        return []
+    scored = []
+    for office in offices:
+        names = [office_words(n) for n in (office.name, *office.aliases)]
+        score = max((_score(typed, n) for n in names if n), default=0.0)
+        if score >= THRESHOLD:
+            scored.append((score, office))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    return [o for s, o in sorted(scored, key=lambda p: -p[0]) if s >= best - CLOSE]
+
+
+def _score(typed: str, name: str) -> float:
+    # Every word of the name in the message ("2a civel" in "cartorio da 2a vara civel") counts
+    # fully; otherwise the closest spelling of the whole name does ("civil" for "civel").
+    if set(name.split()) <= set(typed.split()):
+        return 100.0
+    return max(fuzz.token_set_ratio(typed, name), fuzz.partial_ratio(name, typed))
