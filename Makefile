@@ -5,13 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint format typecheck pytest bench clean
+.PHONY: run chat test test-fast lint format typecheck pytest bench clean
 
+# pip's own progress is shown: a fresh install takes a minute or two and should not look stuck.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { echo "make: creating the virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "make: upgrading pip in $(VENV)"
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "make: installing Triagem and its dependencies into $(VENV) (a minute or two the first time)"
+	@$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
 	@touch $(STAMP)
+	@echo "make: $(VENV) is ready"
 
 run: $(STAMP)
 	@$(BIN)/triagem run
@@ -29,8 +33,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist); each has its own stores (a SQLite file or a PostgreSQL
+# schema per test) and ephemeral ports.
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist worksteal
+
+# The inner loop: everything but the tests marked slow (child processes, real-time waits).
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not slow"
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -38,6 +48,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/match.py
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

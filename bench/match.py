@@ -5,7 +5,9 @@ Usage: python bench/match.py [--write docs/benchmarks.md] [--articles 10000] [--
 Two knowledge bases: the bundled one, and a synthetic one of N articles derived from the real
 articles (words recombined, vocabulary grown with derived words, varied ids and synonym subsets).
 Queries are the dev cases of triage-dev.jsonl, repeated to at least --queries calls after one
-warm-up pass. The baseline is rapidfuzz `process.extractOne` over article titles and offer names.
+warm-up pass, and the same number of unseen messages: a dev case with one to three of its words
+misspelt afresh for each call (bench/typos.py), so no cache can hold the answer.
+The baseline is rapidfuzz `process.extractOne` over article titles and offer names.
 """
 
 from __future__ import annotations
@@ -30,20 +32,26 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from knowledge_base.evaluation import Case, evaluate, read_cases
-from knowledge_base.loader import load_knowledge_base
-from knowledge_base.models import Article, KnowledgeBase
-from knowledge_base.triage import Triage
-
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.typos import perturb  # noqa: E402
+from knowledge_base.evaluation import Case, evaluate, read_cases  # noqa: E402
+from knowledge_base.loader import load_knowledge_base  # noqa: E402
+from knowledge_base.models import Article, KnowledgeBase  # noqa: E402
+from knowledge_base.triage import Triage  # noqa: E402
+
 BUNDLED_KB = REPO / "knowledge_base"
 DEV_CASES_CANDIDATES = (
     REPO.parent / "shared" / "eval" / "triage-dev.jsonl",
     REPO / "tests" / "eval" / "triage-dev.jsonl",
 )
 SECTION = "## Matcher"
-TARGET_BUNDLED_P99_MS = 2.0
-TARGET_SYNTHETIC_P99_MS = 50.0
+# Issue 12's targets, on unseen wording (the issue 2 targets were 2 and 50 ms on repeated texts).
+TARGET_BUNDLED_P99_MS = 1.0
+TARGET_SYNTHETIC_P99_MS = 5.0
+UNSEEN_SEED = 12
 # Share of body words replaced by a derived word: new articles bring new vocabulary.
 NEW_WORD_SHARE = 0.06
 SYLLABLES = ("ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru", "sa", "te", "vi", "xo")
@@ -62,6 +70,9 @@ class Measure:
     p99_ms: float
     max_ms: float
     frozen_p99_ms: float
+    unseen_p50_ms: float
+    unseen_p99_ms: float
+    unseen_max_ms: float
     queries: int
     traced_peak_mib: float
     maxrss_mib: float
@@ -186,6 +197,11 @@ def measure(
         frozen = _latencies(call, list(texts) * rounds)
     finally:
         gc.unfreeze()
+    # Each call a message never seen before: fresh typos defeat the speller's and any cache.
+    rng = random.Random(UNSEEN_SEED)
+    unseen = _latencies(
+        call, [perturb(rng, texts[i % len(texts)], 1 + i % 3) for i in range(repeat_to)]
+    )
     score = accuracy(call) if accuracy else None
     del call
     peak = _traced_peak(build, texts)
@@ -199,6 +215,9 @@ def measure(
         p99_ms=_percentile(warm, 0.99),
         max_ms=max(warm),
         frozen_p99_ms=_percentile(frozen, 0.99),
+        unseen_p50_ms=statistics.median(unseen),
+        unseen_p99_ms=_percentile(unseen, 0.99),
+        unseen_max_ms=max(unseen),
         queries=len(warm),
         traced_peak_mib=peak,
         maxrss_mib=maxrss,
@@ -276,14 +295,16 @@ def table(rows: Sequence[Measure]) -> list[str]:
     """Markdown table of the measures."""
     out = [
         "| knowledge base | engine | docs | build s | cold p99 ms | p50 ms | p99 ms | max ms "
-        "| p99 ms, gc frozen | queries | traced peak MiB | max RSS MiB | dev accuracy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p99 ms, gc frozen | unseen p50 ms | unseen p99 ms | unseen max ms | queries "
+        "| traced peak MiB | max RSS MiB | dev accuracy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in rows:
         acc = "n/a" if m.accuracy is None else f"{m.accuracy:.3f}"
         out.append(
             f"| {m.kb} | {m.engine} | {m.documents} | {m.build_s:.3f} | {m.cold_p99_ms:.3f} "
             f"| {m.p50_ms:.3f} | {m.p99_ms:.3f} | {m.max_ms:.3f} | {m.frozen_p99_ms:.3f} "
+            f"| {m.unseen_p50_ms:.3f} | {m.unseen_p99_ms:.3f} | {m.unseen_max_ms:.3f} "
             f"| {m.queries} "
             f"| {m.traced_peak_mib:.1f} | {m.maxrss_mib:.0f} | {acc} |"
         )
@@ -310,12 +331,12 @@ def section(
         f"Python {host['python']}, {host['os']}. Load average (1/5/15 min) when the run "
         f"started: {host['load']}; other processes on a shared machine show up in p99 and max.",
         "",
-        "Targets (issue 2): bundled knowledge base p99 <= "
+        "Targets (issue 12), on unseen wording: bundled knowledge base p99 <= "
         f"{TARGET_BUNDLED_P99_MS:g} ms; {articles:,} articles p99 <= "
         f"{TARGET_SYNTHETIC_P99_MS:g} ms, on one core.",
         "",
-        f"- bundled p99: {verdict(bundled.p99_ms, TARGET_BUNDLED_P99_MS)}",
-        f"- {synthetic.kb} p99: {verdict(synthetic.p99_ms, TARGET_SYNTHETIC_P99_MS)}",
+        f"- bundled unseen p99: {verdict(bundled.unseen_p99_ms, TARGET_BUNDLED_P99_MS)}",
+        f"- {synthetic.kb} unseen p99: {verdict(synthetic.unseen_p99_ms, TARGET_SYNTHETIC_P99_MS)}",
         "",
         *table(rows),
         "",
@@ -326,6 +347,9 @@ def section(
         "repeated to the *queries* count; p50/p99/max are over those warm calls. Latency is "
         "`Triage.decide` (signals, ranking and decision) per message, one thread, "
         "`time.perf_counter`.",
+        "- *unseen*: as many calls again, each a dev case with one to three of its longer words "
+        "misspelt afresh (a letter dropped, swapped, replaced or added past the first; "
+        "`bench/typos.py`), so every call meets words the speller has not corrected before.",
         "- *build s*: `Triage(kb)` (index, speller vocabulary, phrases) from a loaded "
         "knowledge base.",
         "- *p99 ms, gc frozen*: the same warm calls again after `gc.collect(); gc.freeze()`, so "
@@ -383,10 +407,12 @@ def semantic_lines(kb: KnowledgeBase, texts: Sequence[str], repeat_to: int) -> l
 
 
 def write_section(doc: Path, text: str) -> None:
-    """Replace (or append) the `## Matcher` section, keeping every other section as it is."""
+    """Replace (or append) the section `text` heads (its first line, e.g. `## Matcher`),
+    keeping every other section as it is."""
+    heading = text.splitlines()[0].strip()
     old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
     lines = old.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
+    start = next((i for i, line in enumerate(lines) if line.strip() == heading), None)
     if start is None:
         new = old.rstrip("\n") + "\n\n" + text
     else:

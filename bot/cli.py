@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -207,7 +208,6 @@ def _purge(config: Config, days_text: str | None, out: TextIO, err: TextIO) -> i
 
 def _run(command: str | None, config: Config) -> int:
     from bot.app import build_app
-    from bot.terminal import run_terminal
 
     on_telegram = command != "chat" and bool(config.telegram.token.get_secret_value())
     if on_telegram:
@@ -217,7 +217,20 @@ def _run(command: str | None, config: Config) -> int:
         logs.install(config)
     app = build_app(config)
     if not on_telegram:
+        from bot.terminal import run_terminal
+
+        started()
         return run_terminal(app, sys.stdin, sys.stdout)
+    from bot.telegram.drivers import load_driver
     from bot.telegram.runner import run_telegram
 
+    load_driver(config.telegram.library)
+    started()
     return run_telegram(app)
+
+
+def started() -> None:
+    """The process is up: what start-up made stays (out of the collector's walks), and the
+    collector, off during start-up (bot/entry.py), runs again."""
+    gc.freeze()
+    gc.enable()

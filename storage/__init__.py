@@ -56,6 +56,7 @@ from storage.inbox import (
     finish_update,
     max_update_id,
     record_update,
+    record_updates,
 )
 from storage.lifecycle import OPEN_STATUSES, TRANSITIONS, Status, check_transition
 from storage.message_links import (
@@ -215,6 +216,7 @@ __all__ = [
     "record_card",
     "record_topic",
     "record_update",
+    "record_updates",
     "refuse_code",
     "remove_agent",
     "replace_secret",

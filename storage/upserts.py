@@ -21,6 +21,25 @@ def insert_if_absent(
     return _insert(session, model, values, keys, keys[0]) is not None
 
 
+def insert_many_if_absent(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keys: Sequence[str],
+) -> None:
+    """Insert the rows (all with the same columns) skipping any whose `keys` exist already."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    cache_key = (dialect, str(model.__tablename__), tuple(keys), "")
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        statement = _STATEMENTS[cache_key] = _statement(*cache_key)
+    # A list of parameter sets: the driver's executemany (psycopg pipelines it), one statement.
+    session.connection().execute(statement, [dict(row) for row in rows])
+
+
 def insert_unless_taken(
     session: Session,
     model: type[SQLModel],
@@ -64,4 +83,4 @@ def _statement(dialect: str, name: str, keys: tuple[str, ...], returning: str) -
         raise NotImplementedError(f"no conflict-free insert for {dialect}")
     # No VALUES here: the columns are those of each execution's parameters.
     statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-    return statement.returning(table.c[returning])
+    return statement.returning(table.c[returning]) if returning else statement

@@ -155,6 +155,7 @@ def test_lint_prints_advice_as_warnings_and_exits_0(run: Run, tmp_path: Path) ->
     ]
 
 
+@pytest.mark.slow
 def test_lint_command_line_exits_non_zero_without_traceback(tmp_path: Path) -> None:
     root = copy_tiny_kb(tmp_path)
     path = replace_in(article_path(root, "eproc-login"), "id: eproc-login", "id: Eproc-Login")
@@ -364,6 +365,7 @@ def test_eval_of_a_missing_file_is_one_line_and_exit_2(run: Run, tmp_path: Path)
     assert "nada.jsonl" in result.err
 
 
+@pytest.mark.slow
 def test_eval_command_line_prints_json(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGEM_")}
     env["TRIAGEM_KNOWLEDGE_BASE__PATH"] = str(TINY_KB)

@@ -1,8 +1,8 @@
-"""Long polling: each update is stored first, and only then confirmed to Telegram.
+"""Long polling: each getUpdates answer is stored in one transaction, and only then confirmed.
 
 getUpdates confirms every update below the `offset` it is called with, so the offset only moves
-past an update once `store_update` has committed it. A crash before that means Telegram delivers
-the update again; `store_update` must therefore accept an update_id it already holds.
+past an answer's updates once `store_updates` has committed them all. A crash before that means
+Telegram delivers them again; `store_updates` must therefore accept update_ids it already holds.
 """
 
 from __future__ import annotations
@@ -18,21 +18,25 @@ from bot.telegram.errors import RetryAfter, Transient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-StoreUpdate = Callable[[dict[str, Any]], Awaitable[None]]
+StoreUpdates = Callable[[list[dict[str, Any]]], Awaitable[None]]
+# Waits `seconds` or until the event is set (injected so tests need not wait in real time).
+Wait = Callable[[float, asyncio.Event], Awaitable[None]]
 
 
 async def poll(
     driver: Driver,
     *,
-    store_update: StoreUpdate,
+    store_updates: StoreUpdates,
     offset: int | None,
     timeout: int,
     stop: asyncio.Event,
     limit: int = 100,
     backoff_base: float = 0.5,
     backoff_cap: float = 30.0,
+    wait: Wait | None = None,
 ) -> None:
     """Fetch and store updates until `stop` is set; other driver errors propagate."""
+    pause = wait or _sleep
     failures = 0
     while not stop.is_set():
         try:
@@ -40,39 +44,41 @@ async def poll(
             updates = await _unless_stopped(fetch, stop)
         except RetryAfter as exc:
             log.warning("getUpdates: flood control, retrying in %.0f s", exc.retry_after)
-            await _sleep(exc.retry_after, stop)
+            await pause(exc.retry_after, stop)
             continue
         except Transient as exc:
             failures += 1
-            wait = min(backoff_cap, backoff_base * 2 ** (failures - 1))
+            delay = min(backoff_cap, backoff_base * 2 ** (failures - 1))
             if "conflict" in exc.description.lower():
                 log.warning("getUpdates conflict (a webhook or another poller?): %s", exc)
             else:
-                log.warning("getUpdates failed (%s); retrying in %.1f s", exc, wait)
-            await _sleep(wait, stop)
+                log.warning("getUpdates failed (%s); retrying in %.1f s", exc, delay)
+            await pause(delay, stop)
             continue
         if updates is None:
             return
-        offset, stored_all = await _store(updates, store_update, offset)
-        if stored_all:
+        offset, stored = await _store(updates, store_updates, offset)
+        if stored:
             failures = 0
         else:
             failures += 1
-            await _sleep(min(backoff_cap, backoff_base * 2 ** (failures - 1)), stop)
+            await pause(min(backoff_cap, backoff_base * 2 ** (failures - 1)), stop)
 
 
 async def _store(
-    updates: list[dict[str, Any]], store_update: StoreUpdate, offset: int | None
+    updates: list[dict[str, Any]], store_updates: StoreUpdates, offset: int | None
 ) -> tuple[int | None, bool]:
-    """Store in order; the offset that confirms exactly the stored ones, and whether all were."""
-    for update in updates:
-        try:
-            await store_update(update)
-        except Exception:
-            log.exception("could not store update %s; it will come again", update["update_id"])
-            return offset, False
-        offset = int(update["update_id"]) + 1
-    return offset, True
+    """Store the answer as one batch: the offset confirming it once committed, and whether it was
+    stored."""
+    if not updates:
+        return offset, True
+    try:
+        await store_updates(updates)
+    except Exception:
+        first, last = updates[0]["update_id"], updates[-1]["update_id"]
+        log.exception("could not store updates %s to %s; they will come again", first, last)
+        return offset, False
+    return max(int(update["update_id"]) for update in updates) + 1, True
 
 
 async def _unless_stopped(work: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:

@@ -30,10 +30,11 @@ from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
 from bot.turn_gate import TurnGate
 from knowledge_base.version import content_version
-from storage import max_update_id, record_update
+from storage import max_update_id, record_updates
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
+WEBHOOK_CONNECTIONS = 100
 # One dispatcher worker: handling an update is Python work under the GIL, and a batch already
 # serves up to 32 chats in one transaction. More workers added contention, not capacity: at
 # 50 updates/s (bench/runtime.py (c), overall limit raised) p50 reply latency was 33-38 ms with
@@ -126,24 +127,25 @@ class Runtime:
         self.agents.services.kb = knowledge.kb
         self.live_queue.use(knowledge.kb)
 
-    async def store_update(self, update: dict[str, Any]) -> None:
-        """Commit one received update to the inbox (before Telegram hears it was received)."""
-        await asyncio.to_thread(self._record, update)
+    async def _set_menus(self) -> None:
+        """The users' command menu, and the desk's in each agents' group (from its table)."""
+        await self._optional("setMyCommands", {"commands": self._commands()})
+        for menu in self.agents.command_menus():
+            await self._optional("setMyCommands", menu)
+
+    async def store_updates(self, updates: list[dict[str, Any]]) -> None:
+        """Commit received updates to the inbox, in one transaction (before Telegram hears)."""
+        await asyncio.to_thread(self._record, updates)
         self.dispatcher.wake()
 
     def _start_desk(self) -> None:
         with Session(self.app.engine) as session, session.begin():
             self.agents.start(session)
 
-    def _record(self, update: dict[str, Any]) -> None:
+    def _record(self, updates: list[dict[str, Any]]) -> None:
+        rows = [(int(u["update_id"]), update_chat_id(u), u) for u in updates]
         with Session(self.app.engine) as session, session.begin():
-            record_update(
-                session,
-                update_id=int(update["update_id"]),
-                chat_id=update_chat_id(update),
-                payload=update,
-                now=self.clock(),
-            )
+            record_updates(session, updates=rows, now=self.clock())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set."""
@@ -152,11 +154,9 @@ class Runtime:
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
         log.info("knowledge base version %s", self.knowledge.version)
-        await self._optional("setMyCommands", {"commands": self._commands()})
-        for menu in self.agents.command_menus():
-            # The agents' groups get the desk's commands, from its command table.
-            await self._optional("setMyCommands", menu)
+        # The command menus are a nicety: set them beside the first getUpdates, not before it.
         parts = [
+            self._set_menus(),
             self.dispatcher.run(stop),
             self.sender.run(stop),
             self.scheduler.run(stop),
@@ -177,7 +177,7 @@ class Runtime:
         offset = None if last is None else last + 1
         await poll(
             self.driver,
-            store_update=self.store_update,
+            store_updates=self.store_updates,
             offset=offset,
             timeout=telegram.poll_timeout,
             stop=stop,
@@ -187,14 +187,17 @@ class Runtime:
         telegram = self.app.config.telegram
         secret = telegram.webhook_secret.get_secret_value()
         runner = web.AppRunner(
-            make_webhook_app(path=WEBHOOK_PATH, secret=secret, store_update=self.store_update)
+            make_webhook_app(path=WEBHOOK_PATH, secret=secret, store_updates=self.store_updates)
         )
         await runner.setup()
         site = web.TCPSite(runner, telegram.webhook_host, telegram.webhook_port)
         await site.start()
         try:
             url = telegram.webhook_url.rstrip("/") + WEBHOOK_PATH
-            await self.driver.call("setWebhook", {"url": url, "secret_token": secret})
+            # Telegram's most parallel deliveries (default 40): posts arriving together are
+            # stored in one transaction, so more at once means fewer commits under a burst.
+            hook = {"url": url, "secret_token": secret, "max_connections": WEBHOOK_CONNECTIONS}
+            await self.driver.call("setWebhook", hook)
             await stop.wait()
         finally:
             await runner.cleanup()

@@ -1,28 +1,29 @@
 """Webhook intake: an aiohttp app that answers Telegram 200 only once the update is stored.
 
 Telegram keeps re-sending an update until it gets a 2xx, so a failed store answers 500 and the
-update comes back; `store_update` must therefore accept an update_id it already holds.
+update comes back; `store_updates` must therefore accept update_ids it already holds. Posts that
+arrive together are stored together, in one transaction (bot/telegram/batching.py).
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
+from bot.telegram.batching import Batches, StoreUpdates
+
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-StoreUpdate = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def make_webhook_app(*, path: str, secret: str, store_update: StoreUpdate) -> web.Application:
+def make_webhook_app(*, path: str, secret: str, store_updates: StoreUpdates) -> web.Application:
     """An app taking Telegram's POSTs at `path`, checking the secret token set with setWebhook."""
     if not secret:
         raise ValueError("a webhook needs a secret token, or anyone could post updates")
     expected = secret.encode()
+    batches = Batches(store_updates)
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -35,7 +36,7 @@ def make_webhook_app(*, path: str, secret: str, store_update: StoreUpdate) -> we
         if not isinstance(update, dict) or type(update.get("update_id")) is not int:
             return web.Response(status=400, text="not an Update")
         try:
-            await store_update(update)
+            await batches.store(update)
         except Exception:
             log.exception("could not store update %s; it will come again", update["update_id"])
             return web.Response(status=500)

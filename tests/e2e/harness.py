@@ -348,10 +348,13 @@ def bot_python() -> str:
 
 
 class BotProcess(BotView):
-    """`python -m bot run` as a child process, on a SQLite file in `workdir`: kill -9 it."""
+    """`python -m bot run` as a child process, on a SQLite file in `workdir` (or the store at
+    `url`): kill -9 it."""
 
-    def __init__(self, server: FakeTelegramServer, *, library: str, workdir: Path) -> None:
-        self.url = f"sqlite:///{workdir / 'data' / 'triagem.db'}"
+    def __init__(
+        self, server: FakeTelegramServer, *, library: str, workdir: Path, url: str | None = None
+    ) -> None:
+        self.url = url or f"sqlite:///{workdir / 'data' / 'triagem.db'}"
         super().__init__(server, make_engine(self.url), utc_now)
         self.library = library
         self.workdir = workdir

@@ -3,7 +3,6 @@ and the command menu set at start."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -113,7 +112,9 @@ async def test_queue_positions_are_pushed_at_most_once_a_minute_by_editing(
     # Two more moves within the minute: nothing new reaches the chats yet.
     await cancel(bia, codes[1])
     await cancel(caio, codes[2])
-    await asyncio.sleep(1.5)  # time for anything wrongly sent at once to arrive
+    # Settled: anything wrongly due at once would have been sent before settle returns.
+    for person in (duda, eva):
+        await bot.settle(person.id)
     assert position_messages(bot, duda) == [(codes[3], 3, 0)]
     assert position_messages(bot, eva) == [(codes[4], 4, 0)]
     pending = [m for m in bot.outbox() if m.kind == POSITION and m.status == "pending"]
@@ -131,7 +132,7 @@ async def test_queue_positions_are_pushed_at_most_once_a_minute_by_editing(
 
     # The next move is held back a minute after that edit in turn.
     await cancel(duda, codes[3])
-    await asyncio.sleep(1.5)
+    await bot.settle(eva.id)
     assert position_messages(bot, eva) == [(codes[4], 2, 1)]
     bot.advance(seconds=61)
     await bot.settle(eva.id)
@@ -158,8 +159,7 @@ async def test_a_ticket_that_left_the_queue_gets_no_stale_position(
         bot.move_ticket(codes[2], "em_atendimento")
         last = f"O seu chamado {codes[2]} agora está: Em atendimento."
     bot.advance(seconds=61)
-    await asyncio.sleep(1)
-    await bot.settle(caio.id)
+    await bot.settle(caio.id)  # a stale edit kept by mistake would now be due, and sent
 
     assert position_messages(bot, caio) == [(codes[2], 2, 0)]  # never edited to a false 1º
     assert bot.server.sent_messages(caio.id)[-1].body.startswith(last)
@@ -181,7 +181,7 @@ async def test_a_user_erasing_their_data_moves_the_queue_behind_them_up(
     assert [m.body for m in news.messages] == [
         f"Chamado {codes[2]}: a sua posição na fila agora é 2º."
     ]
-    await asyncio.sleep(1)
+    await bot.settle(ana.id)
     assert position_messages(bot, ana) == []
     assert bot.ticket(codes[1]).status == "cancelado"
 

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from tests.fake_telegram import FakeTelegramServer
 from tests.fake_telegram_tests.conftest import RawApi
+
+
+def polls_reaching(server: FakeTelegramServer) -> asyncio.Event:
+    """Set once a getUpdates call is inside the server's long poll (no sleeping to guess)."""
+    queue, reached = server.state.updates, asyncio.Event()
+    long_poll = queue.poll
+
+    async def watched(offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
+        reached.set()
+        return await long_poll(offset, limit, timeout)
+
+    queue.poll = watched  # type: ignore[method-assign]
+    return reached
 
 
 async def test_offset_confirms_and_limit_pages(
@@ -33,27 +47,28 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(
     raw: RawApi, fake_telegram: FakeTelegramServer
 ) -> None:
     user = fake_telegram.add_user()
-    started = time.monotonic()
-    poll = asyncio.create_task(raw.ok("getUpdates", json={"timeout": 10}))
-    await asyncio.sleep(0.2)
+    waiting = polls_reaching(fake_telegram)
+    poll = asyncio.create_task(raw.ok("getUpdates", json={"timeout": 60}))
+    await asyncio.wait_for(waiting.wait(), 10)
     assert not poll.done()
     fake_telegram.user_sends_text(user, "olá")
-    updates = await asyncio.wait_for(poll, 5)
+    # The poll may wait 60 s: ending within 20 means the update ended it.
+    updates = await asyncio.wait_for(poll, 20)
     assert [u["message"]["text"] for u in updates] == ["olá"]
-    assert time.monotonic() - started < 3
 
 
 async def test_long_poll_times_out_empty(raw: RawApi) -> None:
     started = time.monotonic()
     assert await raw.ok("getUpdates", json={"timeout": 1}) == []
-    assert 0.9 <= time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.9  # it waited (a lower bound cannot flake)
 
 
 async def test_second_poller_terminates_the_first_with_409(
     raw: RawApi, fake_telegram: FakeTelegramServer
 ) -> None:
+    waiting = polls_reaching(fake_telegram)
     first = asyncio.create_task(raw.call("getUpdates", json={"timeout": 10}))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(waiting.wait(), 10)
     second = asyncio.create_task(raw.call("getUpdates", json={"timeout": 1}))
     status, body = await asyncio.wait_for(first, 5)
     assert status == 409

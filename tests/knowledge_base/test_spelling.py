@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 
 import pytest
+from rapidfuzz import fuzz
 
 from knowledge_base.spelling import MIN_LENGTH, Speller
 from knowledge_base.triage import Triage
@@ -77,6 +79,7 @@ print(Speller(["cadastro", "cadastre", "cadastra", "cadastrar"]).correct("cadast
 """
 
 
+@pytest.mark.slow
 def test_tied_corrections_do_not_depend_on_hash_seed() -> None:
     picks = set()
     for seed in range(8):
@@ -89,3 +92,40 @@ def test_tied_corrections_do_not_depend_on_hash_seed() -> None:
         )
         picks.add(done.stdout.strip())
     assert len(picks) == 1, picks
+
+
+def _closest_by_scan(vocabulary: list[str], word: str) -> str | None:
+    """The speller's rule written as a plain scan: the reference the index must agree with."""
+    if word in vocabulary:
+        return word
+    if len(word) < MIN_LENGTH or not word.isalpha():
+        return None
+    best, best_score = None, 0.0
+    for w in sorted(set(vocabulary), key=lambda w: (len(w), w)):
+        if w[0] == word[0] and abs(len(w) - len(word)) <= 1:
+            score = fuzz.ratio(word, w)
+            if score >= 82 and score > best_score:
+                best, best_score = w, score
+    return best
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    at = rng.randrange(1, len(word))
+    letter = rng.choice("abcdefghijlmnopqrstuvxz")
+    return rng.choice(
+        [
+            word[:at] + word[at + 1 :],
+            word[:at] + letter + word[at + 1 :],
+            word[:at] + letter + word[at:],
+            word[:at] + word[at + 1 : at + 2] + word[at] + word[at + 2 :],
+        ]
+    )
+
+
+def test_indexed_candidates_pick_what_a_scan_of_the_vocabulary_picks(triage: Triage) -> None:
+    vocabulary = sorted(triage.speller.vocabulary)
+    rng = random.Random(12)
+    longer = [w for w in vocabulary if len(w) >= MIN_LENGTH]
+    for _ in range(1500):
+        word = _typo(rng, rng.choice(longer))
+        assert triage.speller.correct(word) == _closest_by_scan(vocabulary, word), word

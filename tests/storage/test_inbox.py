@@ -19,6 +19,7 @@ from storage.inbox import (
     finish_update,
     max_update_id,
     record_update,
+    record_updates,
 )
 from storage.tables import ERROR_MAX_LENGTH, InboxUpdate
 
@@ -83,6 +84,34 @@ def test_a_redelivered_update_is_recorded_once(session: Session) -> None:
 
     [stored] = session.exec(select(InboxUpdate)).all()
     assert stored.payload["message"]["text"] == "primeira"
+
+
+def test_a_batch_is_stored_in_order_and_a_redelivered_batch_adds_only_what_is_new(
+    session: Session,
+) -> None:
+    receive(session, 11, ANA, "guardada antes")
+    session.commit()
+    batch = [(n, ANA if n % 2 else BIA, payload(n, ANA, f"m{n}")) for n in range(10, 14)]
+    record_updates(session, updates=batch + batch[:1], now=NOW)
+    session.commit()
+    record_updates(session, updates=batch, now=NOW)  # Telegram sends the batch again
+    session.commit()
+
+    rows = session.exec(select(InboxUpdate).order_by(col(InboxUpdate.id))).all()
+    assert [(r.update_id, r.payload["message"]["text"]) for r in rows] == [
+        (11, "guardada antes"),
+        (10, "m10"),
+        (12, "m12"),
+        (13, "m13"),
+    ]
+    assert {r.status for r in rows} == {"pending"}
+    assert claimed(session) == [11, 10]  # one head per chat, in arrival order
+
+
+def test_an_empty_batch_stores_nothing(session: Session) -> None:
+    record_updates(session, updates=[], now=NOW)
+    session.commit()
+    assert session.exec(select(InboxUpdate)).all() == []
 
 
 def test_a_redelivered_update_is_not_processed_again(session: Session) -> None:

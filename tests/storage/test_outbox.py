@@ -160,6 +160,7 @@ def test_chats_out_of_their_rate_limit_are_left_out_except_for_unlimited_calls(
     assert due(session, limited_chats={ANA}, busy_chats={DESK}) == ["answerCallbackQuery"]
 
 
+@pytest.mark.slow
 def test_enqueue_works_as_the_first_orm_step_of_a_process(tmp_path: Path) -> None:
     """enqueue builds its object by hand: it must not rely on an earlier query having run."""
     script = f"""

@@ -172,3 +172,35 @@ def test_migration_creates_the_inbox_and_outbox_indexes(
     # Unique among pending messages only: sent ones keep their key.
     predicate = dedupe["dialect_options"][f"{empty_engine.dialect.name}_where"]
     assert "pending" in str(predicate)
+
+
+def test_the_head_read_from_the_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == scripts.get_current_head()
+    assert set(storage.schema.revisions()) == {r.revision for r in scripts.walk_revisions()}
+
+
+_CHECK_WITHOUT_ALEMBIC = """
+import sys
+from storage import ensure_schema, make_engine
+import bot.cli, bot.app, bot.terminal, bot.telegram.runner
+ensure_schema(make_engine(sys.argv[1]), auto_upgrade=False)
+print(sorted(m for m in sys.modules if m.split(".")[0] == "alembic"))
+"""
+
+
+@pytest.mark.slow
+def test_checking_a_current_schema_does_not_import_alembic(database_url: str) -> None:
+    import subprocess
+    import sys
+
+    upgrade(database_url)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECK_WITHOUT_ALEMBIC, database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout

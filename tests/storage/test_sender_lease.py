@@ -77,6 +77,7 @@ def test_the_holder_acquiring_again_keeps_the_lease(
     assert eventually_acquired(other_engine, timeout=0)
 
 
+@pytest.mark.slow
 def test_a_killed_holder_process_frees_the_lease(database_url: str, empty_engine: Engine) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", HOLD, database_url],

@@ -16,35 +16,51 @@ from bot.telegram.errors import TelegramError
 from bot.telegram.polling import poll
 from tests.fake_telegram import FakeTelegramServer
 
-StoreUpdate = Callable[[dict[str, Any]], Awaitable[None]]
+StoreUpdates = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 class Inbox:
-    """Stands in for the inbox table: stores updates, optionally failing some attempts."""
+    """Stands in for the inbox table: stores batches whole or not at all, failing some."""
 
     def __init__(self, fail_attempts: dict[int, int] | None = None) -> None:
         self.stored: list[dict[str, Any]] = []
+        self.batches: list[list[int]] = []
         self.attempts: dict[int, int] = {}
         self.fail_attempts = fail_attempts or {}
 
-    async def store(self, update: dict[str, Any]) -> None:
-        update_id = update["update_id"]
-        self.attempts[update_id] = self.attempts.get(update_id, 0) + 1
-        if self.attempts[update_id] <= self.fail_attempts.get(update_id, 0):
-            raise RuntimeError("database is locked")
-        if update_id not in {u["update_id"] for u in self.stored}:
-            self.stored.append(update)
+    async def store(self, updates: list[dict[str, Any]]) -> None:
+        ids = [u["update_id"] for u in updates]
+        for update_id in ids:
+            self.attempts[update_id] = self.attempts.get(update_id, 0) + 1
+        if any(self.attempts[i] <= self.fail_attempts.get(i, 0) for i in ids):
+            raise RuntimeError("database is locked")  # the transaction rolls back: none stored
+        self.batches.append(ids)
+        known = {u["update_id"] for u in self.stored}
+        self.stored.extend(u for u in updates if u["update_id"] not in known)
 
     def texts(self) -> list[str]:
         return [u["message"]["text"] for u in self.stored]
 
 
+class Waits:
+    """The pauses poll asks for, recorded instead of waited out (only the loop turns over)."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def __call__(self, seconds: float, stop: asyncio.Event) -> None:
+        self.asked.append(seconds)
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
-async def polling(driver: Driver, store: StoreUpdate, **options: Any) -> AsyncIterator[None]:
+async def polling(
+    driver: Driver, store: StoreUpdates, waits: Waits | None = None, **options: Any
+) -> AsyncIterator[None]:
     """Run `poll` in the background for the duration of the block."""
     stop = asyncio.Event()
-    settings: dict[str, Any] = {"offset": None, "timeout": 1, "backoff_base": 0.01}
-    task = asyncio.create_task(poll(driver, store_update=store, stop=stop, **settings | options))
+    settings: dict[str, Any] = {"offset": None, "timeout": 1, "wait": waits or Waits()}
+    task = asyncio.create_task(poll(driver, store_updates=store, stop=stop, **settings | options))
     try:
         yield
     finally:
@@ -68,20 +84,34 @@ async def test_updates_are_stored_in_order_then_confirmed(
     assert ids == sorted(ids)
 
 
-async def test_an_update_that_could_not_be_stored_is_delivered_again(
+async def test_one_getupdates_answer_is_stored_as_one_batch(
+    driver: Driver, fake_telegram: FakeTelegramServer
+) -> None:
+    users = [fake_telegram.add_user(f"U{n}") for n in range(40)]
+    for user in users:
+        fake_telegram.user_sends_text(user, f"oi {user.first_name}")
+    ids = [u["update_id"] for u in fake_telegram.pending_updates]
+    inbox = Inbox()
+    async with polling(driver, inbox.store):
+        await fake_telegram.wait_until(lambda: not fake_telegram.pending_updates, what="confirmed")
+    assert inbox.batches == [ids]  # one store call (one transaction) for the whole answer
+
+
+async def test_a_batch_that_could_not_be_stored_is_delivered_again_whole(
     driver: Driver, fake_telegram: FakeTelegramServer
 ) -> None:
     user = fake_telegram.add_user()
     fake_telegram.user_sends_text(user, "um")
     fake_telegram.user_sends_text(user, "dois")
     fake_telegram.user_sends_text(user, "três")
-    second_id = fake_telegram.pending_updates[1]["update_id"]
-    inbox = Inbox(fail_attempts={second_id: 2})
+    ids = [u["update_id"] for u in fake_telegram.pending_updates]
+    inbox = Inbox(fail_attempts={ids[1]: 2})
     async with polling(driver, inbox.store):
         await fake_telegram.wait_until(lambda: len(inbox.stored) == 3, what="all stored")
     assert inbox.texts() == ["um", "dois", "três"]
-    assert inbox.attempts[second_id] == 3
-    assert inbox.attempts[second_id - 1] == 1  # confirmed before the failure, never re-sent
+    # Nothing was confirmed while the batch failed: every update came back with it.
+    assert [inbox.attempts[i] for i in ids] == [3, 3, 3]
+    assert inbox.batches == [ids]
 
 
 async def test_nothing_is_confirmed_until_stored(
@@ -115,13 +145,12 @@ async def test_server_errors_and_lost_answers_are_retried(
 async def test_retry_after_is_honoured(driver: Driver, fake_telegram: FakeTelegramServer) -> None:
     user = fake_telegram.add_user()
     fake_telegram.user_sends_text(user, "oi")
-    fake_telegram.faults.fail_next("getUpdates", status=429, retry_after=1)
-    inbox = Inbox()
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    async with polling(driver, inbox.store):
+    fake_telegram.faults.fail_next("getUpdates", status=429, retry_after=7)
+    inbox, waits = Inbox(), Waits()
+    async with polling(driver, inbox.store, waits):
         await fake_telegram.wait_until(lambda: inbox.stored, what="the update")
-    assert loop.time() - started >= 1.0
+    assert waits.asked == [7]  # waited out exactly what Telegram asked, before asking again
+    assert [r.status for r in fake_telegram.requests_for("getUpdates")][:2] == [429, 200]
 
 
 async def test_a_conflict_is_logged_and_polling_resumes(
@@ -144,11 +173,22 @@ async def test_a_conflict_is_logged_and_polling_resumes(
 async def test_stop_ends_a_long_poll_at_once(
     driver: Driver, fake_telegram: FakeTelegramServer
 ) -> None:
-    loop = asyncio.get_running_loop()
-    async with polling(driver, Inbox().store, timeout=30):
-        await asyncio.sleep(0.3)  # the long poll is now waiting on the server
-        started = loop.time()
-    assert loop.time() - started < 2
+    queue = fake_telegram.state.updates
+    long_poll, waiting = queue.poll, asyncio.Event()
+
+    async def watched(offset: int, limit: int, timeout: float) -> list[dict[str, Any]]:
+        waiting.set()
+        return await long_poll(offset, limit, timeout)
+
+    queue.poll = watched  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        poll(driver, store_updates=Inbox().store, offset=None, timeout=30, stop=stop)
+    )
+    await asyncio.wait_for(waiting.wait(), 10)  # the long poll is now waiting on the server
+    stop.set()
+    # The long poll has 30 s to run; the task ends long before, so stop cancelled it.
+    await asyncio.wait_for(task, 10)
 
 
 @pytest.mark.parametrize("library", ["aiogram", "python-telegram-bot"])
@@ -161,7 +201,7 @@ async def test_a_rejected_token_stops_polling_with_the_error(
             await asyncio.wait_for(
                 poll(
                     driver,
-                    store_update=Inbox().store,
+                    store_updates=Inbox().store,
                     offset=None,
                     timeout=1,
                     stop=asyncio.Event(),

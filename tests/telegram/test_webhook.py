@@ -25,11 +25,11 @@ class Inbox:
         self.stored: list[dict[str, Any]] = []
         self.failures = 0
 
-    async def store(self, update: dict[str, Any]) -> None:
+    async def store(self, updates: list[dict[str, Any]]) -> None:
         if self.failures > 0:
             self.failures -= 1
             raise RuntimeError("database is locked")
-        self.stored.append(update)
+        self.stored.extend(updates)
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def inbox() -> Inbox:
 @pytest_asyncio.fixture
 async def hook_url(inbox: Inbox) -> AsyncIterator[str]:
     """The webhook app listening on 127.0.0.1 with an ephemeral port."""
-    app = make_webhook_app(path=PATH, secret=SECRET, store_update=inbox.store)
+    app = make_webhook_app(path=PATH, secret=SECRET, store_updates=inbox.store)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -127,4 +127,4 @@ async def test_requests_are_checked_before_storing(
 
 def test_a_webhook_without_secret_is_refused(inbox: Inbox) -> None:
     with pytest.raises(ValueError, match="secret"):
-        make_webhook_app(path=PATH, secret="", store_update=inbox.store)
+        make_webhook_app(path=PATH, secret="", store_updates=inbox.store)
