@@ -73,11 +73,26 @@ class DeskConfig(_Section):
         return value
 
 
+class WebConfig(_Section):
+    """The supervisors' page, /healthz, /readyz and /metrics (README, "Supervision")."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=1, le=65535)
+    # /readyz fails when the oldest due outbox call has waited longer than this.
+    outbox_stuck_seconds: int = Field(default=300, ge=10, le=86_400)
+    # /readyz fails when getWebhookInfo reports an error more recent than this.
+    webhook_error_seconds: int = Field(default=600, ge=10, le=86_400)
+    # Hours a supervisor's login lasts.
+    session_hours: float = Field(default=8, gt=0, le=24 * 7)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     knowledge_base: KnowledgeBaseConfig = KnowledgeBaseConfig()
     desk: DeskConfig = DeskConfig()
+    web: WebConfig = WebConfig()
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:

@@ -15,7 +15,9 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
+from bot.metrics import CountedTriage, Metrics
 from bot.pushes import Pushes
+from bot.telegram.counted_driver import CountedDriver
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
@@ -25,6 +27,7 @@ from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
+from bot.web.server import serve
 from storage import max_update_id, record_update
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,12 @@ class Runtime:
         workers: int = DISPATCH_WORKERS,
     ) -> None:
         self.app = app
-        self.driver = driver
+        # Set once the web server ([web] enabled) listens.
+        self.web_started = asyncio.Event()
+        self.metrics = Metrics()
+        self.metrics.watch_store(app.engine)
+        self.driver = CountedDriver(driver, self._count_call)
+        app.desk.triage = CountedTriage(app.desk.triage, self.metrics)
         self.clock = clock
         self.pushes = Pushes(app.desk, clock)
         app.desk.on_queue_changed = self.pushes.queue_changed
@@ -61,7 +69,7 @@ class Runtime:
         hooks = self.agents.outbox
         self.sender = Sender(
             app.engine,
-            driver,
+            self.driver,
             clock,
             limiter=limiter,
             on_sent=hooks.on_sent,
@@ -77,7 +85,11 @@ class Runtime:
             after_commit=self.sender.wake,
             group_handler=self.agents.handle_update,
             private_handler=self.agents.handle_private,
+            on_handled=self.metrics.observe_update,
         )
+
+    def _count_call(self, method: str, code: str) -> None:
+        self.metrics.telegram_requests.labels(method, code).inc()
 
     async def store_update(self, update: dict[str, Any]) -> None:
         """Commit one received update to the inbox (before Telegram hears it was received)."""
@@ -104,7 +116,17 @@ class Runtime:
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
         await self._optional("setMyCommands", {"commands": self._commands()})
-        await asyncio.gather(self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop))
+        parts = [self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop)]
+        if self.app.config.web.enabled:
+            parts.append(self._web(stop))
+        await asyncio.gather(*parts)
+
+    async def _web(self, stop: asyncio.Event) -> None:
+        from bot.web import supervisor_site
+
+        web_config = self.app.config.web
+        site = supervisor_site(self.app, self.driver, self.metrics, self.clock)
+        await serve(site, web_config.host, web_config.port, stop, self.web_started)
 
     async def _intake(self, stop: asyncio.Event) -> None:
         telegram = self.app.config.telegram
