@@ -18,6 +18,7 @@ from flows.actions import (
     CancelTicket,
     EraseUserData,
     ExportUserData,
+    NoteGap,
     OpenTicket,
     RateTicket,
     RelayToTicket,
@@ -45,6 +46,7 @@ from storage import (
     ticket_by_code,
 )
 from storage.errors import TicketNotRateable
+from storage.gaps import note_gap
 from storage.turns import Requester, SavedConversation, Turn, start_turn
 
 # Telegram counts UTF-16 units: 1,900 characters stay under 4,096 even if all are emoji.
@@ -198,6 +200,16 @@ class Desk:
             return []
         if isinstance(action, ExportUserData):
             return self._export(session, user, chat_id, now)
+        if isinstance(action, NoteGap):
+            note_gap(
+                session,
+                kind=action.kind,
+                text=action.text,
+                article_id=action.article_id,
+                user_id=user.id,
+                now=now,
+            )
+            return []
         if isinstance(action, RelayToTicket):
             if self.on_relay is None:
                 return []

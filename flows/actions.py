@@ -77,6 +77,25 @@ class RelayToTicket:
     message_id: int | None = None
 
 
+@dataclass(frozen=True)
+class NoteGap:
+    """Remember a question the knowledge base did not answer (the supervisors' gaps report).
+
+    kind: "none" (no route), "abandoned" (a clarifying question left), "not_solved" (article).
+    """
+
+    kind: str
+    text: str
+    article_id: str | None = None
+
+
 Action = (
-    Reply | OpenTicket | CancelTicket | RateTicket | ExportUserData | EraseUserData | RelayToTicket
+    Reply
+    | OpenTicket
+    | CancelTicket
+    | RateTicket
+    | ExportUserData
+    | EraseUserData
+    | RelayToTicket
+    | NoteGap
 )

@@ -8,7 +8,7 @@ from knowledge_base.decision import Decision
 from knowledge_base.models import Offer
 
 from . import guards, intake
-from .actions import Reply
+from .actions import NoteGap, Reply
 from .context import Context
 from .keyboards import MENU
 from .ports import Services
@@ -30,7 +30,8 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
         return route(graus, context, services, None)
     if decision.kind == "clarify" and decision.target == "sistema":
         return ask_system(context, services, None)
-    return Step(IDLE, (Reply("triage_none", {}, MENU),))
+    gap = NoteGap("none", context.text) if context.text else None
+    return Step(IDLE, (Reply("triage_none", {}, MENU),) + ((gap,) if gap else ()))
 
 
 def show_article(article_id: str, context: Context) -> Step:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import answers, routing
-from .actions import Action, Keyboard, Reply
+from .actions import Action, Keyboard, NoteGap, Reply
 from .context import Context
 from .events import Event, Text
 from .keyboards import BACK, GRAU, NOT_SOLVED, SOLVED, button, column, named, navigation
@@ -34,7 +34,8 @@ def on_article(state: ConversationState, event: Event, services: Services) -> St
         # Asking for support is a support problem even when the question was a how-to.
         grau = (answers.grau_of(event) if isinstance(event, Text) else None) or context.grau
         wanting = Context(context.text or article.title, context.category, grau)
-        return routing.route(offers, wanting, services, state.to_dict())
+        gap = NoteGap("not_solved", context.text, article.id)
+        return routing.route(offers, wanting, services, state.to_dict()).after(gap)
     # The article answered that question: anything else typed now is a new one.
     if isinstance(event, Text) and event.text.strip():
         return start(event.text, services)
