@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint format typecheck pytest bench clean
+.PHONY: run chat test lint format typecheck pytest browser screenshots bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest -q
+
+# The supervisor page's tests drive Debian's chromium (never a downloaded browser). CI installs
+# it (we are root there); a local run without it skips those tests and says why.
+browser:
+	@if [ "$$CI" = "true" ] && [ ! -x /usr/bin/chromium ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# Regenerate the README's screenshots of the supervisor page (docs/screenshots/*.png).
+screenshots: $(STAMP) browser
+	TRIAGEM_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/web/test_pages.py tests/web/test_screenshots.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

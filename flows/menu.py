@@ -10,7 +10,6 @@ from .keyboards import MENU
 from .ports import Services
 from .state import IDLE, IDLE_NAME, ConversationState, Step
 
-
 # The clarifying questions of triage: leaving one means the bot did not get the user there.
 CLARIFYING = frozenset({"ask_grau", "ask_system", "ask_offer"})
 

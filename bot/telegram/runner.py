@@ -125,7 +125,9 @@ class Runtime:
         from bot.web import supervisor_site
 
         web_config = self.app.config.web
-        site = supervisor_site(self.app, self.driver, self.metrics, self.clock)
+        site = supervisor_site(
+            self.app, self.driver, self.metrics, self.clock, self.agents.services.factor
+        )
         await serve(site, web_config.host, web_config.port, stop, self.web_started)
 
     async def _intake(self, stop: asyncio.Event) -> None:

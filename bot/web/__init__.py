@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from bot.agents.second_factor import SecondFactor
 from bot.app import App
 from bot.metrics import Metrics
 from bot.telegram.driver import Driver
@@ -16,9 +17,14 @@ from bot.web.server import build_web_app
 
 
 def supervisor_site(
-    app: App, driver: Driver, metrics: Metrics, clock: Callable[[], datetime]
+    app: App,
+    driver: Driver,
+    metrics: Metrics,
+    clock: Callable[[], datetime],
+    factor: SecondFactor,
 ) -> web.Application:
-    """The web application of a running bot, on its store, driver and clock."""
+    """The web application of a running bot, on its store, driver, clock and the desk's
+    second factor (the same TOTP codes, lockout and replay refusal)."""
     config = app.config.web
     readiness = Readiness(
         app.engine,
@@ -27,5 +33,14 @@ def supervisor_site(
         outbox_stuck=timedelta(seconds=config.outbox_stuck_seconds),
         webhook_error=timedelta(seconds=config.webhook_error_seconds),
     )
-    context = WebContext(app.engine, clock, metrics, readiness, template_environment())
+    context = WebContext(
+        app.engine,
+        clock,
+        metrics,
+        readiness,
+        template_environment(),
+        app.kb,
+        factor,
+        timedelta(hours=config.session_hours),
+    )
     return build_web_app(context)

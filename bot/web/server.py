@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.web import pages
+from bot.web.auth import LOGIN, login, login_form, logout, sessions
 from bot.web.context import WEB, WebContext
 from bot.web.errors import plain_errors
 
@@ -40,11 +42,19 @@ MAX_BODY = 16 * 1024
 
 def build_web_app(context: WebContext) -> web.Application:
     """The aiohttp application: health, metrics, and the supervisors' pages."""
-    app = web.Application(middlewares=[plain_errors], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[plain_errors, sessions], client_max_size=MAX_BODY)
     app[WEB] = context
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get(LOGIN, login_form)
+    app.router.add_post(LOGIN, login)
+    app.router.add_post("/sair", logout)
+    app.router.add_get("/", pages.overview_page)
+    app.router.add_get("/em-risco", pages.risk_page)
+    app.router.add_get("/chamado/{code}", pages.ticket_page)
+    app.router.add_get("/agentes", pages.agents_page)
+    app.router.add_get("/lacunas", pages.gaps_page)
     return app
 
 
