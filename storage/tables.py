@@ -282,7 +282,10 @@ class MessageLink(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-# Registered with the same metadata (imported for its side effect).
+# The scheduler and Balcão Virtual tables register with the same metadata.
+import storage.queue_tables  # noqa: E402, F401
+
+# Supervision's tables register with the same metadata.
 from storage.supervision_tables import KnowledgeGap, WebSession  # noqa: E402
 
 __all__ = [

@@ -30,6 +30,9 @@ TABLES = {
     "agents",
     "audit_log",
     "message_links",
+    "timers",
+    "queue_entries",
+    "attendance_ratings",
 }
 
 EXTRA_REVISION = '''"""Add tickets.extra (test only)."""

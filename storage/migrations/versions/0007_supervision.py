@@ -1,7 +1,7 @@
 """Supervision: resolution clock columns on tickets, knowledge gaps, supervisors' web sessions.
 
 Revision ID: 0007_supervision
-Revises: 0004
+Revises: 0006_timers_and_live_queue
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_supervision"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0006_timers_and_live_queue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
