@@ -44,9 +44,8 @@ def test_next_opening_skips_lunch_nights_weekends_and_holidays() -> None:
 
 
 def test_closures_close_whole_days_and_holidays_can_be_ignored() -> None:
-    closed = Calendar(
-        WEEKDAYS_8_TO_12_AND_13_TO_19.windows, closures=frozenset({date(2026, 12, 8)})
-    )
+    windows = WEEKDAYS_8_TO_12_AND_13_TO_19.windows
+    closed = Calendar(windows, closures=frozenset({date(2026, 12, 8)}))
     assert not closed.is_open(brasilia(2026, 12, 8, 9))
     assert closed.next_opening(brasilia(2026, 12, 7, 20)) == brasilia(2026, 12, 9, 8)
     working = Calendar(windows, national_holidays=False)
