@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .articles import read_article
+from .clocks_file import read_clocks
 from .language_file import read_language
 from .models import Article, KnowledgeBase, Offer
 from .offers_file import read_offers
@@ -13,6 +14,7 @@ from .render import TELEGRAM_LIMIT, article_links, render_article
 
 OFFERS_FILE = "offers.toml"
 LANGUAGE_FILE = "language.toml"
+CLOCKS_FILE = "clocks.toml"
 ARTICLES_DIR = "articles"
 
 
@@ -25,6 +27,8 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
     problems += catalog.problems
     language, language_problems = read_language(root / LANGUAGE_FILE)
     problems += language_problems
+    clocks, clock_problems = read_clocks(root / CLOCKS_FILE)
+    problems += clock_problems
     articles: dict[str, Article] = {}
     files = sorted((root / ARTICLES_DIR).glob("*.md"))
     if not files:
@@ -50,7 +54,13 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         systems=catalog.systems,
         texts=catalog.texts,
         language=language,
+        clocks=clocks,
     )
+    problems += [
+        Problem(root / CLOCKS_FILE, rule.line or 1, f"oferta desconhecida '{rule.offer_id}'")
+        for rule in clocks.values()
+        if rule.offer_id not in kb.offers
+    ]
     # An offer already reported as broken is not reported again at every reference to it.
     problems += [p for p in _cross_references(kb) if not _about(p, catalog.broken)]
     return kb, sorted(set(problems))
