@@ -87,12 +87,20 @@ class WebConfig(_Section):
     session_hours: float = Field(default=8, gt=0, le=24 * 7)
 
 
+class ClocksConfig(_Section):
+    """Resolution clocks (README, "Supervision"); how offers count is in clocks.toml."""
+
+    # The warning goes out once this share of the target has run.
+    warn_share: float = Field(default=0.8, ge=0.05, lt=1)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     knowledge_base: KnowledgeBaseConfig = KnowledgeBaseConfig()
     desk: DeskConfig = DeskConfig()
     web: WebConfig = WebConfig()
+    clocks: ClocksConfig = ClocksConfig()
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:

@@ -29,9 +29,17 @@ class Pushes:
     def __init__(self, desk: Desk, clock: Callable[[], datetime]) -> None:
         self.desk = desk
         self.clock = clock
+        # Told of every status change (the resolution clocks), in the same transaction.
+        self.on_moved: Callable[[Session, Ticket], None] | None = None
+
+    def moved(self, session: Session, ticket: Ticket) -> None:
+        """A ticket changed status without news for its requester (the user answered)."""
+        if self.on_moved is not None:
+            self.on_moved(session, ticket)
 
     def status_changed(self, session: Session, ticket: Ticket) -> None:
         """Tell the requester the ticket's new status (resolved also asks for a rating)."""
+        self.moved(session, ticket)
         if ticket.status != Status.NOVO.value and ticket.id is not None:
             # A position still waiting out its minute would arrive after this news, and be false.
             drop_pending_for_ticket(

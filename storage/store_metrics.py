@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
+from storage.clocks import breaches_by_offer
 from storage.lifecycle import Status
 from storage.outbox import OutboxStatus
 from storage.tables import OutboxMessage, Rating, Ticket
@@ -60,8 +61,3 @@ def store_counts(session: Session) -> StoreCounts:
         breaches=breaches_by_offer(session),
         ratings=ratings,
     )
-
-
-def breaches_by_offer(session: Session) -> dict[str, int]:
-    """Tickets whose resolution clock passed its target, per offer (filled in by the clocks)."""
-    return {}

@@ -27,6 +27,7 @@ from storage import (
     link_of_user_message,
     ticket_by_code,
 )
+from storage.clocks import note_first_response
 from storage.message_links import IN, OUT
 
 
@@ -51,6 +52,8 @@ class Relay:
         if ticket.status == Status.AGUARDANDO_USUARIO:
             # The user answered what the agent asked for.
             change_status(session, ticket=ticket, to=Status.EM_ATENDIMENTO, actor=USER, now=now)
+            # The resolution clock resumes.
+            self.services.pushes.moved(session, ticket)
         chat = ticket.agent_chat_id
         if action.attachment is not None:
             file = action.attachment
@@ -92,6 +95,7 @@ class Relay:
             in_place(self.services, act, "desk/requester_gone", {"code": ticket.code})
             return False
         act.add_event(EventKind.MESSAGE, message.body)
+        note_first_response(act.session, ticket=ticket, now=act.now)
         rows = [
             queue(act.session, call, self.services)
             for call in self._to_user_calls(act, ticket, user, message, edited=False)

@@ -15,8 +15,11 @@ from sqlmodel import Session
 
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
+from bot.clocks import ResolutionClocks
 from bot.metrics import CountedTriage, Metrics
+from bot.outbound import Outbound
 from bot.pushes import Pushes
+from bot.scheduler import Scheduler
 from bot.telegram.counted_driver import CountedDriver
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
@@ -28,7 +31,7 @@ from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
 from bot.web.server import serve
-from storage import max_update_id, record_update
+from storage import Ticket, max_update_id, record_update
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -64,7 +67,9 @@ class Runtime:
         app.desk.on_queue_changed = self.pushes.queue_changed
         settings = DeskSettings.from_config(app.config)
         self.agents = AgentDesk(app.kb, app.renderer, settings, self.pushes, clock)
-        app.desk.on_ticket_opened = self.agents.on_ticket_opened
+        app.desk.on_ticket_opened = self.ticket_opened
+        self.clocks = ResolutionClocks(self.agents.services, app.config.clocks.warn_share)
+        self.pushes.on_moved = self.clocks.moved
         app.desk.on_relay = self.agents.relay_from_user
         hooks = self.agents.outbox
         self.sender = Sender(
@@ -87,6 +92,14 @@ class Runtime:
             private_handler=self.agents.handle_private,
             on_handled=self.metrics.observe_update,
         )
+        # Durable timers (the resolution clocks' warnings and breaches), fired once per store.
+        self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
+        self.clocks.register(self.scheduler)
+
+    def ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
+        """A new ticket: its resolution clock starts, its topic and card are queued."""
+        self.clocks.moved(session, ticket)
+        return self.agents.on_ticket_opened(session, ticket)
 
     def _count_call(self, method: str, code: str) -> None:
         self.metrics.telegram_requests.labels(method, code).inc()
@@ -116,7 +129,12 @@ class Runtime:
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
         await self._optional("setMyCommands", {"commands": self._commands()})
-        parts = [self.dispatcher.run(stop), self.sender.run(stop), self._intake(stop)]
+        parts = [
+            self.dispatcher.run(stop),
+            self.sender.run(stop),
+            self._intake(stop),
+            self.scheduler.run(stop),
+        ]
         if self.app.config.web.enabled:
             parts.append(self._web(stop))
         await asyncio.gather(*parts)
