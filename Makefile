@@ -41,7 +41,7 @@ browser:
 
 # Regenerate the README's screenshots of the supervisor page (docs/screenshots/*.png).
 screenshots: $(STAMP) browser
-	TRIAGEM_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/web/test_pages.py tests/web/test_screenshots.py
+	TRIAGEM_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/web/test_pages.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

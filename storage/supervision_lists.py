@@ -101,3 +101,8 @@ def agents_overview(session: Session, *, since: datetime) -> list[AgentRow]:
 
 def _agent_names(session: Session) -> dict[int, str]:
     return {a.id or 0: a.display_name for a in session.exec(select(Agent))}
+
+
+def actor_names(session: Session) -> dict[str, str]:
+    """History actors ("agent:<Telegram id>") to the agents' display names."""
+    return {f"agent:{a.telegram_user_id}": a.display_name for a in session.exec(select(Agent))}

@@ -17,7 +17,7 @@ from knowledge_base.gap_report import Gap, group_gaps
 from storage import history, ticket_by_code
 from storage.gaps import gaps_since
 from storage.supervision import CSAT_DAYS, overview
-from storage.supervision_lists import agents_overview, tickets_at_risk
+from storage.supervision_lists import actor_names, agents_overview, tickets_at_risk
 
 T = TypeVar("T")
 GAP_DAYS = 30
@@ -81,7 +81,14 @@ async def ticket_page(request: web.Request) -> web.Response:
         if ticket is None or ticket.id is None:
             return None
         events = history(session, ticket_id=ticket.id, for_user=False)
-        return {"ticket": ticket, "events": events}
+        offer = context.kb.offers.get(ticket.offer_id)
+        category = offer.category(ticket.category or "") if offer else None
+        return {
+            "ticket": ticket,
+            "events": events,
+            "actors": actor_names(session),
+            "category": category.label if category else ticket.category,
+        }
 
     found = await _read(request, read)
     if found is None:

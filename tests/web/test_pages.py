@@ -14,13 +14,13 @@ from storage.supervision_tables import KnowledgeGap
 from .browser import browser, page, screenshot
 from .conftest import WebBot
 from .supervision_day import (
-    AGENT_ID,
-    SUPERVISOR_ID,
     Staff,
     assign,
     current_code,
     enroll_staff,
+    fire_timers,
     known_person,
+    open_timed,
     rate,
 )
 
@@ -39,13 +39,13 @@ async def log_in(page: Page, web_bot: WebBot, telegram_id: int, code: str) -> No
 async def test_no_page_without_a_session_and_a_code_is_required(
     web_bot: WebBot, page: Page
 ) -> None:
-    enroll_staff(web_bot.bot)
+    staff = enroll_staff(web_bot.bot)
     for path in ("/", "/em-risco", "/agentes", "/lacunas", "/chamado/SUP-AAAAAA"):
         await page.goto(f"{web_bot.base}{path}")
         assert page.url == f"{web_bot.base}/entrar", path
     await screenshot(page, "entrar")
 
-    await log_in(page, web_bot, SUPERVISOR_ID, "")
+    await log_in(page, web_bot, staff.supervisor_telegram, "")
     assert page.url == f"{web_bot.base}/entrar"
     assert "Informe o código" in await page.inner_text("#erro")
     await page.goto(f"{web_bot.base}/")
@@ -57,7 +57,7 @@ async def test_no_page_without_a_session_and_a_code_is_required(
             )
         ).all()
     assert [(e.actor_telegram_id, e.details) for e in refused] == [
-        (SUPERVISOR_ID, {"reason": "code_missing"})
+        (staff.supervisor_telegram, {"reason": "code_missing"})
     ]
 
 
@@ -66,7 +66,7 @@ async def test_a_code_is_accepted_once_and_a_replayed_one_refused(
 ) -> None:
     staff = enroll_staff(web_bot.bot)
     code = current_code(web_bot.bot, staff.secret)
-    await log_in(page, web_bot, SUPERVISOR_ID, code)
+    await log_in(page, web_bot, staff.supervisor_telegram, code)
     assert page.url == f"{web_bot.base}/"
     assert await page.inner_text("h1") == "Visão geral"
     cookie = next(c for c in await page.context.cookies() if c["name"] == "triagem_sessao")
@@ -74,14 +74,14 @@ async def test_a_code_is_accepted_once_and_a_replayed_one_refused(
 
     await page.click("text=Sair")
     assert page.url == f"{web_bot.base}/entrar"
-    await log_in(page, web_bot, SUPERVISOR_ID, code)
+    await log_in(page, web_bot, staff.supervisor_telegram, code)
     assert page.url == f"{web_bot.base}/entrar"
     assert "já foi usado" in await page.inner_text("#erro")
 
 
 async def test_agents_who_are_not_supervisors_are_refused(web_bot: WebBot, page: Page) -> None:
-    enroll_staff(web_bot.bot)
-    await log_in(page, web_bot, AGENT_ID, "123456")
+    staff = enroll_staff(web_bot.bot)
+    await log_in(page, web_bot, staff.agent_telegram, "123456")
     assert "só para supervisores" in await page.inner_text("#erro")
     await log_in(page, web_bot, 5, "123456")
     assert "só para supervisores" in await page.inner_text("#erro")
@@ -89,7 +89,7 @@ async def test_agents_who_are_not_supervisors_are_refused(web_bot: WebBot, page:
 
 async def test_a_post_without_the_csrf_token_is_refused(web_bot: WebBot, page: Page) -> None:
     staff = enroll_staff(web_bot.bot)
-    await log_in(page, web_bot, SUPERVISOR_ID, current_code(web_bot.bot, staff.secret))
+    await log_in(page, web_bot, staff.supervisor_telegram, current_code(web_bot.bot, staff.secret))
     assert page.url == f"{web_bot.base}/"
     cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
 
@@ -100,7 +100,7 @@ async def test_a_post_without_the_csrf_token_is_refused(web_bot: WebBot, page: P
         async with client.post(f"{web_bot.base}/sair", data={"csrf": "forjado"}) as response:
             assert response.status == 403
         # Without the login page's own token, no login either.
-        form = {"telegram_id": str(SUPERVISOR_ID), "code": "000000"}
+        form = {"telegram_id": str(staff.supervisor_telegram), "code": "000000"}
         async with client.post(f"{web_bot.base}/entrar", data=form) as response:
             assert response.status == 403
         big = {"telegram_id": "1", "code": "1" * 40_000}
@@ -149,7 +149,7 @@ async def test_overview_agents_and_gaps_after_a_scripted_day_match_the_store(
     rate(bot, codes[2], 5)
     rate(bot, codes[3], 2)
 
-    await log_in(page, web_bot, SUPERVISOR_ID, current_code(bot, staff.secret))
+    await log_in(page, web_bot, staff.supervisor_telegram, current_code(bot, staff.secret))
     await page.goto(f"{web_bot.base}/")
     rows = {r["offer"]: r for r in await table_rows(page, "#visao-geral") if not r["office"]}
     support = rows["suporte-tecnico"]
@@ -174,9 +174,12 @@ async def test_overview_agents_and_gaps_after_a_scripted_day_match_the_store(
 
     await page.click("text=Agentes")
     agents = {r["agent"]: r for r in await table_rows(page, "#agentes")}
-    assert agents[str(AGENT_ID)]["resolved"] == "1" and agents[str(AGENT_ID)]["csat"] == "5,0 (1)"
-    assert agents[str(SUPERVISOR_ID)]["csat"] == "2,0 (1)"
-    working = await page.inner_text(f"tr[data-agent='{AGENT_ID}'] td:nth-child(3)")
+    assert (
+        agents[str(staff.agent_telegram)]["resolved"] == "1"
+        and agents[str(staff.agent_telegram)]["csat"] == "5,0 (1)"
+    )
+    assert agents[str(staff.supervisor_telegram)]["csat"] == "2,0 (1)"
+    working = await page.inner_text(f"tr[data-agent='{staff.agent_telegram}'] td:nth-child(3)")
     assert sorted(working.split(", ")) == sorted(codes[:2])
     await screenshot(page, "agentes")
 
@@ -198,3 +201,49 @@ async def test_overview_agents_and_gaps_after_a_scripted_day_match_the_store(
     assert "Na fila → Em atendimento" in history and "Em atendimento → Resolvido" in history
     await page.goto(f"{web_bot.base}/chamado/NAO-EXISTE")
     assert await page.inner_text("h1") == "Página não encontrada"
+
+
+async def test_at_risk_list_and_overview_follow_the_clocks(web_bot: WebBot, page: Page) -> None:
+    bot = web_bot.bot
+    staff = enroll_staff(bot)
+    ana = await known_person(bot, "Ana")
+    # A 4 h target opened first; 2 h 30 min later a 2 h one and a 24 h one.
+    outage = open_timed(bot, ana, "defeito-com-paralisacao")
+    bot.advance(hours=2, minutes=30)
+    question = open_timed(bot, ana, "consulta-tecnica")
+    later = open_timed(bot, ana, "defeito-sem-paralisacao")
+    assign(bot, question, staff.agent, "em_atendimento")
+    # 1 h 40 min later: the 2 h one is past 80% (96 min), 20 min before its target; the 4 h
+    # one passed its target 10 min ago.
+    bot.advance(hours=1, minutes=40)
+    await fire_timers(bot)
+    with Session(bot.engine) as session:
+        stored = {t.code: t for t in session.exec(select(Ticket))}
+    assert stored[outage].breached_at is not None and stored[question].warned_at is not None
+    assert stored[question].breached_at is None
+    assert stored[later].warned_at is None
+
+    await log_in(page, web_bot, staff.supervisor_telegram, current_code(bot, staff.secret))
+    await page.click("text=Em risco")
+    rows = await page.eval_on_selector_all(
+        "#em-risco tbody tr",
+        "rows => rows.map(r => [r.dataset.code, ...[...r.cells].map(c => c.innerText.trim())])",
+    )
+    assert [r[0] for r in rows] == [outage, question]
+    # Real seconds pass under the test's clock offset: a minute may tick over.
+    assert rows[0][5] in ("estourado há 10 min", "estourado há 11 min")
+    assert rows[0][4] in ("4 h 10 min", "4 h 11 min")
+    assert rows[1][5] in ("19 min", "20 min") and rows[1][6] == "Ana Agente"
+    await screenshot(page, "em-risco")
+
+    await page.click(f"text={question}")
+    assert await page.inner_text("#situacao") == "Em atendimento"
+    history = await page.inner_text("#historico")
+    assert "Ana Agente" in history and "Na fila → Em atendimento" in history
+    await screenshot(page, "chamado")
+
+    await page.click("text=Visão geral")
+    overview = {r["offer"]: r for r in await table_rows(page, "#visao-geral") if not r["office"]}
+    support = overview["suporte-tecnico"]
+    assert (cell(support, "at_risk"), cell(support, "breached_today")) == (1, 1)
+    assert (cell(support, "waiting"), cell(support, "in_attendance")) == (2, 1)
