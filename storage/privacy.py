@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, delete, select, update
 
 from storage.history import SYSTEM
 from storage.lifecycle import OPEN_STATUSES
+from storage.supervision_tables import KnowledgeGap
 from storage.tables import (
     Attachment,
     Conversation,
@@ -82,6 +83,15 @@ def export_user_data(session: Session, *, user_id: int) -> dict[str, Any]:
             for ticket in tickets
         ],
         "messages": _stored_messages(session, chats_of(user)),
+        # Questions of theirs the knowledge base did not answer (the supervisors' gaps report).
+        "unanswered_questions": [
+            _plain(g, exclude={"id", "user_id"})
+            for g in session.exec(
+                select(KnowledgeGap)
+                .where(col(KnowledgeGap.user_id) == user_id)
+                .order_by(col(KnowledgeGap.id))
+            )
+        ],
     }
 
 
@@ -120,6 +130,7 @@ def erase_user_data(session: Session, *, user_id: int, now: datetime) -> int:
     forget_calls(session, ids, chats_of(user), traces)
     delete_copies(session, traces, now)
     session.exec(delete(Conversation).where(col(Conversation.user_id) == user_id))
+    session.exec(delete(KnowledgeGap).where(col(KnowledgeGap.user_id) == user_id))
     session.delete(user)
     session.flush()
     note_erasure(session, user.telegram_user_id)

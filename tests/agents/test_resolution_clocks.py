@@ -8,6 +8,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, col, select
 
 from storage import OutboxMessage, Role, Ticket, change_status, enqueue, ticket_by_code
@@ -98,6 +99,13 @@ async def test_warning_then_breach_in_the_topic_and_to_supervisors(desk: DeskBot
     assert [WARNING in t for t in topic_alerts(desk, code)] == [True, False]
     assert BREACH in topic_alerts(desk, code)[1] and BREACH in alerts(desk, sofia)[1]
     assert desk.ticket(code).breached_at is not None
+    exposition = (await asyncio.to_thread(desk.runtime.metrics.exposition)).decode()
+    breaches = {
+        (s.name, tuple(s.labels.items())): s.value
+        for family in text_string_to_metric_families(exposition)
+        for s in family.samples
+    }
+    assert breaches[("triagem_sla_breaches_total", (("offer", "sei"),))] == 1
     # Nothing fires twice.
     desk.clock.advance(hours=48)
     assert await fire(desk) == 0
