@@ -18,7 +18,17 @@ from bot.outbound import Outbound
 from storage import Ticket, normalize_code, ticket_by_code
 
 TICKET_COMMANDS = frozenset(
-    {"assumir", "resolver", "fechar", "reabrir", "transferir", "escalar", "prioridade", "artigo"}
+    {
+        "assumir",
+        "resolver",
+        "aguardar",
+        "fechar",
+        "reabrir",
+        "transferir",
+        "escalar",
+        "prioridade",
+        "artigo",
+    }
 )
 DESK_COMMANDS = frozenset({"fila", "buscar", "chamado", "auditoria", "desbloquear", "ajuda"})
 BUTTONS = {"take": "assumir", "res": "resolver", "tr": "transferir", "esc": "escalar"}
@@ -42,6 +52,7 @@ class CommandTable:
         }
         self.with_args: dict[str, Callable[[Act, str], None]] = {
             "resolver": commands.resolve,
+            "aguardar": commands.wait_for_user,
             "prioridade": commands.priority,
             "artigo": commands.article,
             "transferir": lambda a, s: moves.transfer(a, s) if s.strip() else moves.ask_offer(a),

@@ -99,6 +99,24 @@ class TicketCommands:
         if self.move(act, Status.RESOLVIDO, "resolve"):
             to_thread(self.services, act.session, ticket, "desk/resolved", _by(act))
 
+    def wait_for_user(self, act: Act, text: str) -> None:
+        """/aguardar [pergunta]: the question (if any) to the user; the ticket waits for their
+        answer, and its resolution clock stops until it comes."""
+        ticket = act.ticket
+        assert ticket is not None
+        if text.strip() and ticket.status == Status.EM_ATENDIMENTO:
+            message = GroupMessage(
+                chat_id=act.chat_id,
+                chat_type="supergroup",
+                message_id=act.message_id or 0,
+                sender=_agent(act),
+                edited=False,
+                text=text.strip(),
+            )
+            self.relay.from_agent(act, message)
+        if self.move(act, Status.AGUARDANDO_USUARIO, "wait"):
+            to_thread(self.services, act.session, ticket, "desk/waiting", _by(act))
+
     def close(self, act: Act) -> None:
         """/fechar: a resolved ticket is closed for good."""
         ticket = act.ticket

@@ -186,3 +186,31 @@ async def test_two_workers_fire_each_warning_once(start_desk: StartDesk, bot_sit
             select(OutboxMessage).where(col(OutboxMessage.kind) == "sla_alert")
         ).all()
     assert len(warned) == 6 and len(rows) == 6
+
+
+async def test_aguardar_stops_the_clock_until_the_user_answers(desk: DeskBot) -> None:
+    ana = desk.agent("Ana")
+    maria = desk.user("Maria")
+    code = await open_sei_ticket(desk, maria)
+    thread = desk.ticket(code).topic_thread_id
+    desk.server.user_sends_text(ana, "/assumir", chat=desk.group, thread_id=thread)
+    await desk.settle()
+    desk.server.user_sends_text(
+        ana, "/aguardar Pode mandar um print da tela?", chat=desk.group, thread_id=thread
+    )
+    await desk.settle()
+    ticket = desk.ticket(code)
+    assert ticket.status == "aguardando_usuario" and ticket.warn_at is None
+    assert any("Pode mandar um print da tela?" in t for t in desk.texts(maria))
+    assert any("em espera pela resposta do usuário" in m.body for m in desk.in_topic(thread))
+    with Session(desk.engine) as session:
+        assert pending_timers(session) == []
+
+    desk.clock.advance(hours=200)
+    assert await fire(desk) == 0
+    desk.server.user_sends_text(maria, "Segue o print")
+    await desk.settle()
+    ticket = desk.ticket(code)
+    assert ticket.status == "em_atendimento"
+    assert ticket.first_response_at is not None
+    assert ticket.due_at is not None and ticket.due_at > desk.clock() + timedelta(hours=119)
