@@ -11,9 +11,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.web import pages
-from bot.web.auth import LOGIN, login, login_form, logout, sessions
+from bot.web.auth import LOGIN, sessions
 from bot.web.context import WEB, WebContext
 from bot.web.errors import plain_errors
+from bot.web.login import login, login_form, logout
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from playwright.async_api import Page
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage import AuditEntry, Rating, Ticket
+from storage import AuditEntry, Rating, Ticket, open_ticket
 from storage.supervision_tables import KnowledgeGap
 
 from .browser import browser, page, screenshot
@@ -103,6 +103,13 @@ async def test_a_post_without_the_csrf_token_is_refused(web_bot: WebBot, page: P
         form = {"telegram_id": str(staff.supervisor_telegram), "code": "000000"}
         async with client.post(f"{web_bot.base}/entrar", data=form) as response:
             assert response.status == 403
+        # Behind an HTTPS proxy the cookies are Secure; on plain HTTP (this test) they cannot be.
+        https = {"X-Forwarded-Proto": "https"}
+        async with client.get(f"{web_bot.base}/entrar", headers=https) as response:
+            cookie = response.headers["Set-Cookie"]
+            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        async with client.get(f"{web_bot.base}/entrar") as response:
+            assert "Secure" not in response.headers["Set-Cookie"]
         big = {"telegram_id": "1", "code": "1" * 40_000}
         async with client.post(f"{web_bot.base}/entrar", data=big) as response:
             assert response.status == 400
@@ -148,11 +155,30 @@ async def test_overview_agents_and_gaps_after_a_scripted_day_match_the_store(
     assign(bot, codes[3], staff.supervisor, "resolvido")
     rate(bot, codes[2], 5)
     rate(bot, codes[3], 2)
+    office = next(iter(bot.app.kb.offers["balcao-virtual"].offices))
+    with bot.session() as session:
+        open_ticket(
+            session,
+            offer_id="balcao-virtual",
+            code_prefix="BAL",
+            category=None,
+            priority=3,
+            requester_id=None,
+            fields={"office": office.id},
+            target_hours=None,
+            now=bot.clock(),
+        )
 
     await log_in(page, web_bot, staff.supervisor_telegram, current_code(bot, staff.secret))
     await page.goto(f"{web_bot.base}/")
-    rows = {r["offer"]: r for r in await table_rows(page, "#visao-geral") if not r["office"]}
+    every = await table_rows(page, "#visao-geral")
+    rows = {r["offer"]: r for r in every if not r["office"]}
     support = rows["suporte-tecnico"]
+    # Offers whose tickets name an office get a row per office under theirs.
+    [by_office] = [r for r in every if r["office"]]
+    assert (by_office["offer"], by_office["office"]) == ("balcao-virtual", office.id)
+    assert cell(by_office, "waiting") == cell(rows["balcao-virtual"], "waiting") == 1
+    assert office.name in await page.inner_text(f"tr[data-office='{office.id}']")
     with Session(bot.engine) as session:
 
         def count(*where: object) -> int:

@@ -60,6 +60,7 @@ def downgrade() -> None:
     op.drop_table("knowledge_gaps")
     op.drop_index("ix_tickets_due_at", table_name="tickets")
     op.drop_index("ix_tickets_warn_at", table_name="tickets")
-    with op.batch_alter_table("tickets") as batch:
-        for name in ("target_met", "first_response_at", "breached_at", "warned_at", "warn_at"):
-            batch.drop_column(name)
+    # Native DROP COLUMN (SQLite 3.35+), not a batch rebuild: dropping the old `tickets` in a
+    # rebuild would fire its ON DELETE actions (see 0003).
+    for name in ("target_met", "first_response_at", "breached_at", "warned_at", "warn_at"):
+        op.drop_column("tickets", name)
