@@ -27,11 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("path", nargs="?", type=Path)
     listing = kb.add_parser("list", help="list articles and offers")
     listing.add_argument("--json", action="store_true")
-    show = kb.add_parser("show", help="show an article as the bot sends it")
+    show = kb.add_parser("show", help="show an article or an offer as users see it in the chat")
     show.add_argument("id")
+    show.add_argument("--html", action="store_true", help="the Telegram HTML the bot sends")
+    attempt = kb.add_parser("try", help="the decision for one message and the words behind it")
+    attempt.add_argument("text")
+    attempt.add_argument("--json", action="store_true")
     ev = kb.add_parser("eval", help="measure triage accuracy on a JSONL case file")
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true")
+    ev.add_argument(
+        "--diff",
+        metavar="BASE",
+        type=Path,
+        help="list the cases decided differently by the knowledge base at BASE",
+    )
     gaps = kb.add_parser("gaps", help="questions the knowledge base did not answer, grouped")
     gaps.add_argument("--days", help="the last N days (default 30)")
     gaps.add_argument("--json", action="store_true")
@@ -63,14 +73,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    language = "pt"
     try:
         config = load_config(args.config)
+        language = config.knowledge_base.lint_language
         return _dispatch(parser, args, config)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
     except KnowledgeBaseError as exc:
-        return kb_commands.explain_invalid(exc, sys.stderr)
+        return kb_commands.explain_invalid(exc, sys.stderr, language)
     except DatabaseUnavailable as exc:
         print(f"storage error: {exc}", file=sys.stderr)
         return 1
@@ -87,11 +99,19 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
     out, err = sys.stdout, sys.stderr
     if args.command == "kb":
         if args.kb_command == "lint":
-            return kb_commands.lint(args.path or kb_root, out)
+            return kb_commands.lint(args.path or kb_root, out, config.knowledge_base.lint_language)
         if args.kb_command == "list":
             return kb_commands.list_items(kb_root, args.json, out)
         if args.kb_command == "show":
-            return kb_commands.show(kb_root, args.id, out, err)
+            from bot.kb_show import show
+
+            return show(kb_root, args.id, args.html, out, err)
+        if args.kb_command == "try":
+            from bot.kb_try import try_message
+
+            return try_message(kb_root, args.text, args.json, out)
+        if args.kb_command == "eval" and args.diff is not None:
+            return kb_commands.run_eval_diff(kb_root, args.diff, args.file, args.json, out, err)
         if args.kb_command == "eval":
             return kb_commands.run_eval(kb_root, args.file, args.json, out, err)
         if args.kb_command == "gaps":

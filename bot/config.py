@@ -48,6 +48,10 @@ class StorageConfig(_Section):
 
 class KnowledgeBaseConfig(_Section):
     path: Path = BUNDLED_KB
+    # Language of lint problems, in `triagem kb lint` and in the bot's reload log.
+    lint_language: Literal["pt", "en"] = "pt"
+    # The running bot reloads the knowledge base when its files change (README, "Editing").
+    live_reload: bool = True
 
 
 class DeskConfig(_Section):

@@ -3,27 +3,45 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from knowledge_base.evaluation import EvalFileError, evaluate, format_report, read_cases
-from knowledge_base.loader import load_knowledge_base, read_knowledge_base
-from knowledge_base.problems import KnowledgeBaseError
-from knowledge_base.render import render_article
+from knowledge_base.eval_diff import Change, Outcome, changed_cases
+from knowledge_base.evaluation import Case, EvalFileError, evaluate, format_report, read_cases
+from knowledge_base.lint_messages import DEFAULT_LANGUAGE, message
+from knowledge_base.loader import FOLLOW_CODES, load_knowledge_base, read_knowledge_base
+from knowledge_base.problems import KnowledgeBaseError, errors
+from knowledge_base.reach_checks import advice
 from knowledge_base.triage import Triage
+from knowledge_base.version import content_version
 
-PART_RULE = "\n" + "─" * 40 + "\n"
 
-
-def lint(root: Path, out: TextIO) -> int:
-    """Print every problem as `file:line: message`; non-zero exit when there is any."""
+def lint(root: Path, out: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
+    """Print every problem as `file:line: message`, root causes first, then warnings (advice
+    from the triage engine); non-zero exit when there is any error."""
     kb, problems = read_knowledge_base(root)
+    if not problems:
+        problems = advice(kb, Triage(kb))
     for problem in problems:
-        print(problem, file=out)
-    if problems:
-        print(f"{len(problems)} problem(s) in {root}", file=out)
+        print(problem.line_text(language), file=out)
+    # A summary of consequences ("3 links broken because ...") is not a problem of its own.
+    found = [p for p in errors(problems) if p.code not in FOLLOW_CODES]
+    if found:
+        print(
+            message("problems_found", {"count": str(len(found)), "root": str(root)}, language),
+            file=out,
+        )
         return 1
-    print(f"ok: {len(kb.articles)} articles, {len(kb.offers)} offers in {root}", file=out)
+    if problems:
+        print(message("lint_warnings", {"count": str(len(problems))}, language), file=out)
+    counts = {
+        "articles": str(len(kb.articles)),
+        "offers": str(len(kb.offers)),
+        "root": str(root),
+        "version": content_version(root),
+    }
+    print(message("lint_ok", counts, language), file=out)
     return 0
 
 
@@ -42,17 +60,6 @@ def list_items(root: Path, as_json: bool, out: TextIO) -> int:
     return 0
 
 
-def show(root: Path, article_id: str, out: TextIO, err: TextIO) -> int:
-    """The article as the bot sends it (Telegram HTML, one block per message)."""
-    kb = load_knowledge_base(root)
-    article = kb.articles.get(article_id)
-    if article is None:
-        print(f"no article '{article_id}' in {root} (see `triagem kb list`)", file=err)
-        return 2
-    print(PART_RULE.join(render_article(article)), file=out)
-    return 0
-
-
 def run_eval(root: Path, cases_file: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
     """Decision and category accuracy of the engine on a JSONL case file."""
     try:
@@ -68,10 +75,60 @@ def run_eval(root: Path, cases_file: Path, as_json: bool, out: TextIO, err: Text
     return 0
 
 
-def explain_invalid(exc: KnowledgeBaseError, err: TextIO) -> int:
+def run_eval_diff(
+    root: Path, base: Path, cases_file: Path, as_json: bool, out: TextIO, err: TextIO
+) -> int:
+    """The cases of a JSONL file decided differently by the base at `base` and the one at
+    `root` (e.g. the committed and the edited knowledge base)."""
+    try:
+        cases = read_cases(cases_file)
+    except EvalFileError as exc:
+        print(exc, file=err)
+        return 2
+    before = _outcomes(Triage(load_knowledge_base(base)))
+    after = _outcomes(Triage(load_knowledge_base(root)))
+    changes = changed_cases(cases, before, after, lambda case: case.text)
+    if as_json:
+        data = {
+            "cases": len(cases),
+            "changed": len(changes),
+            **{v: sum(c.verdict == v for c in changes) for v in ("fixed", "broken")},
+            "changes": [c.as_dict() for c in changes],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+    else:
+        print("\n".join(_diff_lines(changes, len(cases), base, root)), file=out)
+    return 0
+
+
+def _outcomes(triage: Triage) -> Callable[[Case], Outcome]:
+    """What one version decides for a case (dialog cases plug in here with their player)."""
+
+    def outcome(case: Case) -> Outcome:
+        decision = triage.decide(case.text)
+        return Outcome(decision.label, decision.category)
+
+    return outcome
+
+
+def _diff_lines(changes: list[Change], total: int, base: Path, root: Path) -> list[str]:
+    counts = {v: sum(c.verdict == v for c in changes) for v in ("fixed", "broken", "changed")}
+    lines = [
+        f"{len(changes)} of {total} cases decided differently ({base} -> {root}): "
+        f"{counts['fixed']} fixed, {counts['broken']} broken, {counts['changed']} changed"
+    ]
+    for change in changes:
+        lines.append(f"  line {change.line} [{change.verdict}]: {change.text!r}")
+        lines.append(f"    expected {' | '.join(change.expect)}")
+        lines.append(f"    base     {change.base}")
+        lines.append(f"    now      {change.new}")
+    return lines
+
+
+def explain_invalid(exc: KnowledgeBaseError, err: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
     """Tell the operator why the knowledge base cannot be used."""
     for problem in exc.problems:
-        print(problem, file=err)
+        print(problem.line_text(language), file=err)
     print(
         f"invalid knowledge base: {len(exc.problems)} problem(s); run `triagem kb lint`", file=err
     )

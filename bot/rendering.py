@@ -54,6 +54,13 @@ class Renderer:
         self._texts: dict[tuple[str, object], list[str]] = {}
         self._articles: dict[str, tuple[Article, list[Markup]]] = {}
 
+    def use(self, kb: KnowledgeBase) -> None:
+        """Show `kb` from now on (a live reload); texts rendered from the old one are dropped."""
+        self.kb = kb
+        # New dicts, not clear(): a sender thread may be reading the old ones right now.
+        self._texts = {}
+        self._articles = {}
+
     def render(self, template: str, params: Mapping[str, object]) -> str:
         """The whole text of a template (page breaks become blank lines)."""
         return "\n\n".join(self.render_messages(template, params))

@@ -22,11 +22,11 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(path, 1, f"cannot read file: {exc}")]
+        return None, [Problem.of(path, 1, "file_unreadable", detail=exc)]
     try:
-        parsed = parse(text)
+        parsed = parse(text, path)
     except FrontMatterError as exc:
-        return None, [Problem(path, exc.line, str(exc))]
+        return None, [exc.problem]
     meta, lines = parsed.meta, parsed.key_lines
     problems: list[Problem] = []
 
@@ -34,22 +34,24 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
         return lines.get(key, 1)
 
     for key in sorted(set(meta) - KNOWN_KEYS):
-        problems.append(Problem(path, at(key), f"unknown front matter key '{key}'"))
-    for key in REQUIRED:
-        if not isinstance(meta.get(key), str) or not meta[key].strip():
-            problems.append(Problem(path, at(key), f"'{key}' is required and must be text"))
+        known = ", ".join(sorted(KNOWN_KEYS))
+        problems.append(Problem.of(path, at(key), "key_unknown", key=key, known=known))
+    missing = [k for k in REQUIRED if not isinstance(meta.get(k), str) or not meta[k].strip()]
+    for key in missing:
+        problems.append(Problem.of(path, at(key), "key_required", key=key))
     lists = {
         key: _string_list(meta.get(key, []), key, path, at(key), problems) for key in LIST_KEYS
     }
     article_id = str(meta.get("id") or "").strip()
     if article_id and not ID_PATTERN.match(article_id):
-        problems.append(Problem(path, at("id"), f"malformed id '{article_id}': use a-z, 0-9, '-'"))
+        problems.append(Problem.of(path, at("id"), "id_malformed", value=article_id))
+        missing.append("id")
     elif article_id and path.stem != article_id:
-        problems.append(Problem(path, at("id"), f"id '{article_id}' does not match file name"))
+        problems.append(Problem.of(path, at("id"), "id_filename", value=article_id))
     updated = _date(meta.get("updated"), path, at("updated"), problems)
     if not parsed.body.strip():
-        problems.append(Problem(path, parsed.body_line, "empty body"))
-    if any(p for p in problems if "required" in p.message or "malformed" in p.message):
+        problems.append(Problem.of(path, parsed.body_line, "body_empty"))
+    if missing:
         return None, problems
     article = Article(
         id=article_id,
@@ -74,7 +76,7 @@ def _string_list(
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        problems.append(Problem(path, line, f"'{key}' must be a list of texts"))
+        problems.append(Problem.of(path, line, "list_expected", key=key))
         return ()
     return tuple(str(v).strip() for v in value if str(v).strip())
 
@@ -87,7 +89,5 @@ def _date(value: Any, path: Path, line: int, problems: list[Problem]) -> dt.date
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.append(
-            Problem(path, line, f"'updated' must be a date (YYYY-MM-DD), got {value!r}")
-        )
+        problems.append(Problem.of(path, line, "date_invalid", key="updated", value=value))
         return None

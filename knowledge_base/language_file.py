@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .field_errors import field_problem
 from .models import Language
 from .normalize import fold, plain
-from .problems import Problem, toml_error_line
+from .problems import Problem
+from .syntax_errors import toml_problem
 
 
 class _LanguageFile(BaseModel):
@@ -32,21 +34,24 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         return Language(), []
     try:
         text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Language(), [Problem.of(path, 1, "file_unreadable", detail=exc)]
+    try:
         raw = tomllib.loads(text)
         data = _LanguageFile.model_validate(raw)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return Language(), [Problem(path, toml_error_line(str(exc)), f"invalid TOML: {exc}")]
+    except tomllib.TOMLDecodeError as exc:
+        return Language(), [toml_problem(path, text, exc)]
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        return Language(), [Problem(path, 1, f"{where}: {err['msg']}")]
+        return Language(), [
+            field_problem(path, text, raw, e, model=_LanguageFile) for e in exc.errors()
+        ]
     problems = []
     for pattern in [*data.grau_1, *data.grau_2]:
         try:
             re.compile(pattern)
         except re.error as exc:
             line = next((n for n, row in enumerate(text.splitlines(), 1) if pattern in row), 1)
-            problems.append(Problem(path, line, f"invalid pattern {pattern!r}: {exc}"))
+            problems.append(Problem.of(path, line, "language_pattern", value=pattern, detail=exc))
     abbreviations = {fold(k).strip(): fold(v).strip() for k, v in data.abbreviations.items()}
 
     def phrases(items: list[str]) -> tuple[str, ...]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .field_errors import field_problem, line_of
+from .lint_messages import where
 from .models import Category, Choice, FieldKind, IntakeField, Offer, OfficeHours, System
-from .problems import Problem, toml_error_line
+from .problems import Problem
+from .syntax_errors import toml_problem
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -96,27 +99,34 @@ class OffersFile:
     texts: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
+    # The file did not parse at all: references to its offers and systems cannot be checked.
+    unread: bool = False
 
 
 def read_offers(path: Path) -> OffersFile:
     """Parse offers.toml; problems carry the line of the offer or key they concern."""
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
     except FileNotFoundError:
-        return OffersFile(problems=[Problem(path, 1, "offers catalog not found")])
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = toml_error_line(str(exc))
-        return OffersFile(problems=[Problem(path, line, f"invalid TOML: {exc}")])
+        return OffersFile(problems=[Problem.of(path, 1, "catalog_missing")], unread=True)
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Problem.of(path, 1, "file_unreadable", detail=exc)
+        return OffersFile(problems=[problem], unread=True)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return OffersFile(problems=[toml_problem(path, text, exc)], unread=True)
     # Each offer is checked on its own, so one bad key reports that key, not the whole file.
     raw_offers = raw.pop("offers", [])
     try:
         catalog = _Catalog.model_validate(raw)
     except ValidationError as exc:
-        return OffersFile(problems=[_problem_from(path, text, raw, e) for e in exc.errors()])
+        found = [field_problem(path, text, raw, e, model=_Catalog) for e in exc.errors()]
+        return OffersFile(problems=found, unread=True)
     if not isinstance(raw_offers, list):
-        problem = Problem(path, _line_of(text, "offers"), "'offers' must be [[offers]] tables")
-        return OffersFile(problems=[problem])
+        line = line_of(text, "offers")
+        problem = Problem.of(path, line, "type_list", key="offers", where="", value=raw_offers)
+        return OffersFile(problems=[problem], unread=True)
     starts = [
         n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[offers]]"
     ]
@@ -128,22 +138,30 @@ def read_offers(path: Path) -> OffersFile:
         try:
             item = _Offer.model_validate(raw_offer)
         except ValidationError as exc:
+            place = ("offer", f"#{number + 1}")
             if isinstance(raw_offer, dict) and isinstance(raw_offer.get("id"), str):
                 broken.add(raw_offer["id"])
-                start = _line_of(text, f'id = "{raw_offer["id"]}"', start - 1)
+                place = ("offer", raw_offer["id"])
+                start = line_of(text, f'id = "{raw_offer["id"]}"', start - 1)
             problems += [
-                _problem_from(path, text, raw_offer, e, start, f"offers.{number}")
+                field_problem(path, text, raw_offer, e, start, [place], _Offer)
                 for e in exc.errors()
             ]
             continue
-        line = _line_of(text, f'id = "{item.id}"', start - 1)
+        line = line_of(text, f'id = "{item.id}"', start - 1)
         if item.id in offers:
-            problems.append(Problem(path, line, f"duplicate offer id '{item.id}'"))
+            problems.append(Problem.of(path, line, "offer_duplicate", value=item.id))
             continue
+        kinds = ", ".join(get_args(FieldKind))
         for f in item.fields:
             if f.kind not in get_args(FieldKind):
-                where = _line_of(text, f'id = "{f.id}"', line)
-                problems.append(Problem(path, where, f"unknown field kind '{f.kind}'"))
+                at = line_of(text, f'id = "{f.id}"', line)
+                spot = where(("offer", item.id), ("field", f.id))
+                problems.append(
+                    Problem.of(
+                        path, at, "field_kind_unknown", value=f.kind, where=spot, known=kinds
+                    )
+                )
         offers[item.id] = _offer(item, line)
     systems = {
         key: System(
@@ -151,7 +169,7 @@ def read_offers(path: Path) -> OffersFile:
             name=s.name,
             keywords=tuple(s.keywords),
             offers=tuple(s.offers),
-            line=_line_of(text, "offers =", _line_of(text, f"[systems.{key}]")),
+            line=line_of(text, "offers =", line_of(text, f"[systems.{key}]")),
         )
         for key, s in catalog.systems.items()
     }
@@ -191,29 +209,3 @@ def _offer(item: _Offer, line: int) -> Offer:
         notice=item.notice,
         line=line,
     )
-
-
-def _problem_from(
-    path: Path, text: str, raw: Any, err: Any, start: int = 1, prefix: str = ""
-) -> Problem:
-    loc = [str(p) for p in err["loc"]]
-    line = start
-    node: Any = raw
-    for part in loc:
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-            if isinstance(node, dict) and "id" in node:
-                line = _line_of(text, f'id = "{node["id"]}"', line)
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-            line = _line_of(text, f"{part} =", line)
-    reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    where = ".".join([prefix, *loc] if prefix else loc)
-    return Problem(path, line, f"{where}: {reason}")
-
-
-def _line_of(text: str, needle: str, after: int = 0) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number > after and line.strip().startswith(needle):
-            return number
-    return max(after, 1)

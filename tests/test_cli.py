@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from knowledge_base.version import content_version
 from tests.knowledge_base.kb_files import (
     BUNDLED_KB,
     TINY_CASES,
@@ -97,7 +98,9 @@ def _cases(tmp_path: Path, *lines: str) -> Path:
 def test_lint_of_a_clean_knowledge_base_exits_0(run: Run) -> None:
     result = run("kb", "lint", str(TINY_KB))
     assert result.code == 0
-    assert result.out.strip() == f"ok: 3 articles, 3 offers in {TINY_KB}"
+    assert result.out.strip() == (
+        f"ok: 3 artigos, 3 ofertas em {TINY_KB} (versão {content_version(TINY_KB)})"
+    )
 
 
 def test_lint_without_path_checks_the_configured_knowledge_base(run: Run) -> None:
@@ -113,9 +116,42 @@ def test_lint_prints_every_problem_and_exits_non_zero(run: Run, tmp_path: Path) 
     result = run("kb", "lint", str(root))
     assert result.code != 0
     assert result.out.splitlines() == [
-        f"{login}:{line_of(login, 'system:')}: unknown system 'pje'",
-        f"{sei}:{line_of(sei, 'offers:')}: unknown offer 'sie'",
-        f"2 problem(s) in {root}",
+        f"{login}:{line_of(login, 'system:')}: sistema desconhecido 'pje': use um de eproc, sei "
+        "(ou 'geral')",
+        f"{sei}:{line_of(sei, 'offers:')}: oferta desconhecida 'sie': use uma de eproc-1g, "
+        "eproc-2g, sei",
+        f"2 problema(s) em {root}",
+    ]
+
+
+def test_lint_speaks_the_configured_language(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_tiny_kb(tmp_path)
+    login = replace_in(article_path(root, "eproc-login"), "system: eproc", "system: pje")
+    monkeypatch.setenv("TRIAGEM_KNOWLEDGE_BASE__LINT_LANGUAGE", "en")
+    result = run("kb", "lint", str(root))
+    assert result.out.splitlines() == [
+        f"{login}:{line_of(login, 'system:')}: unknown system 'pje': use one of eproc, sei "
+        "(or 'geral')",
+        f"1 problem(s) in {root}",
+    ]
+    refused = run("kb", "list", kb=root)
+    assert f"{login}:{line_of(login, 'system:')}: unknown system 'pje'" in refused.err
+
+
+def test_lint_prints_advice_as_warnings_and_exits_0(run: Run, tmp_path: Path) -> None:
+    root = copy_tiny_kb(tmp_path)
+    sei = replace_in(
+        article_path(root, "sei-abrir-chamado"), "synonyms: [", 'synonyms: ["entrar no eproc", '
+    )
+    result = run("kb", "lint", str(root))
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].startswith(f"{sei}:{line_of(sei, 'synonyms:')}: aviso: o sinônimo")
+    assert lines[1:] == [
+        "1 aviso(s): a base pode ser usada, mas vale olhar",
+        f"ok: 3 artigos, 3 ofertas em {root} (versão {content_version(root)})",
     ]
 
 
@@ -131,7 +167,7 @@ def test_lint_command_line_exits_non_zero_without_traceback(tmp_path: Path) -> N
         timeout=60,
     )
     assert done.returncode != 0
-    assert f"{path}:{line_of(path, 'id:')}: malformed id 'Eproc-Login'" in done.stdout
+    assert f"{path}:{line_of(path, 'id:')}: id inválido 'Eproc-Login'" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
 
 
@@ -141,7 +177,7 @@ def test_commands_refuse_an_invalid_knowledge_base_and_say_why(run: Run, tmp_pat
     result = run("kb", "list", kb=root)
     assert result.code != 0
     assert result.out == ""
-    assert f"{path}:{line_of(path, 'system:')}: unknown system 'pje'" in result.err
+    assert f"{path}:{line_of(path, 'system:')}: sistema desconhecido 'pje'" in result.err
     assert "invalid knowledge base" in result.err
 
 
@@ -191,8 +227,8 @@ def test_list_json_of_the_bundled_kb_has_every_catalog_id(run: Run) -> None:
 # kb show
 
 
-def test_show_prints_the_rendered_article(run: Run) -> None:
-    result = run("kb", "show", "eproc-login")
+def test_show_html_prints_the_rendered_article(run: Run) -> None:
+    result = run("kb", "show", "eproc-login", "--html")
     assert result.code == 0
     assert result.out.startswith("<b>Como acessar o eproc com usuário e senha</b>\n\n")
     assert "<b>Com usuário e senha</b>" in result.out
@@ -205,14 +241,14 @@ def test_show_separates_the_parts_of_a_split_article(run: Run, tmp_path: Path) -
     replace_in(
         article_path(root, "eproc-login"), "## Com usuário", "<!-- parte -->\n## Com usuário"
     )
-    result = run("kb", "show", "eproc-login", kb=root)
-    first, second = result.out.split("\n" + "─" * 40 + "\n")
+    result = run("kb", "show", "eproc-login", "--html", kb=root)
+    first, second, *_ = result.out.split("\n" + "─" * 40 + "\n")
     assert first.endswith("sem instalar nada.")
     assert second.startswith("<b>Com usuário e senha</b>")
 
 
 def test_show_of_a_bundled_article(run: Run) -> None:
-    result = run("kb", "show", "eproc-2fa-codigo-invalido", kb=BUNDLED_KB)
+    result = run("kb", "show", "eproc-2fa-codigo-invalido", "--html", kb=BUNDLED_KB)
     assert result.code == 0, result.err
     assert result.out.startswith("<b>")
     assert "Código de autenticação" in result.out
@@ -410,3 +446,31 @@ def test_db_purge_refuses_a_bad_days_value_in_one_line(
     assert result.err.count("\n") == 1
     assert "--days" in result.err and repr(days) in result.err
     assert not (tmp_path / "triagem.db").exists()
+
+
+# kb try, kb show of an offer, kb eval --diff (the commands' wiring; output in
+# tests/knowledge_base/test_kb_tools.py)
+
+
+def test_try_prints_the_decision_first(run: Run) -> None:
+    result = run("kb", "try", "quero abrir chamado no sei")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] in (
+        "decision: offer:sei",
+        "decision: article:sei-abrir-chamado",
+    )
+    assert "candidates:" in result.out
+
+
+def test_show_of_an_offer_lists_its_buttons(run: Run) -> None:
+    result = run("kb", "show", "sei")
+    assert result.code == 0, result.err
+    assert "Vou abrir um chamado em Helpdesk do SEI." in result.out
+    assert "  [1] SAMOP" in result.out
+
+
+def test_eval_diff_compares_the_configured_base_with_base(run: Run, tmp_path: Path) -> None:
+    edited = copy_tiny_kb(tmp_path)
+    result = run("kb", "eval", str(TINY_CASES), "--diff", str(TINY_KB), kb=edited)
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"0 of 8 cases decided differently ({TINY_KB} -> {edited})")

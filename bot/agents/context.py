@@ -29,9 +29,12 @@ SECRET = "qr"
 THREADED = frozenset({CARD, THREAD, RELAY_IN})
 
 
-@dataclass(frozen=True)
+@dataclass
 class DeskServices:
-    """The knowledge base, templates, settings, pushes to users, the clock and the 2FA policy."""
+    """The knowledge base, templates, settings, pushes to users, the clock and the 2FA policy.
+
+    Not frozen: a live reload replaces `kb` (bot/kb_reload.py), between turns.
+    """
 
     kb: KnowledgeBase
     renderer: Renderer

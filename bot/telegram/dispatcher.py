@@ -18,6 +18,7 @@ processed again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -30,6 +31,7 @@ from sqlmodel import Session
 from bot.desk import Desk, Incoming
 from bot.outbound import Outbound
 from bot.telegram.updates import callback_query_id, to_incoming, update_chat_id
+from bot.turn_gate import TurnGate
 from storage import InboxUpdate, claim_updates, enqueue, fail_update, finish_update
 from storage.inbox import InboxStatus
 from storage.traces import erased, take_erasure
@@ -58,6 +60,7 @@ class Dispatcher:
         private_handler: PrivateHandler | None = None,
         batch_size: int = 32,
         on_handled: Callable[[float], None] | None = None,
+        gate: TurnGate | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -73,6 +76,8 @@ class Dispatcher:
         self.batch_size = batch_size
         # Called with the seconds each update took to handle (/metrics).
         self.on_handled = on_handled
+        # Held by each batch, so a knowledge base reload swaps only between batches.
+        self.gate = gate
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -102,11 +107,13 @@ class Dispatcher:
 
         Handled: processed, or its failed attempt counted; either way committed.
         """
-        return self._process(self.batch_size)
+        with self.gate.turn() if self.gate else contextlib.nullcontext():
+            return self._process(self.batch_size)
 
     def process_one(self) -> bool:
         """Handle the next claimable update (a batch of one); False when there is none."""
-        return self._process(1) > 0
+        with self.gate.turn() if self.gate else contextlib.nullcontext():
+            return self._process(1) > 0
 
     def _process(self, limit: int, among: Collection[int] | None = None) -> int:
         claimed: list[int] = []

@@ -16,6 +16,8 @@ from sqlmodel import Session
 from bot.agents import AgentDesk, DeskSettings
 from bot.app import App, utc_now
 from bot.clocks import ResolutionClocks
+from bot.kb_notice import RefusalNotice
+from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.metrics import CountedTriage, Metrics
 from bot.outbound import Outbound
 from bot.pushes import Pushes
@@ -30,7 +32,9 @@ from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
+from bot.turn_gate import TurnGate
 from bot.web.server import serve
+from knowledge_base.version import content_version
 from storage import Ticket, max_update_id, record_update
 
 log = logging.getLogger(__name__)
@@ -61,7 +65,8 @@ class Runtime:
         self.metrics = Metrics()
         self.metrics.watch_store(app.engine)
         self.driver = CountedDriver(driver, self._count_call)
-        app.desk.triage = CountedTriage(app.desk.triage, self.metrics)
+        counted = CountedTriage(app.desk.triage, self.metrics)
+        app.desk.triage = counted
         self.clock = clock
         self.pushes = Pushes(app.desk, clock)
         app.desk.on_queue_changed = self.pushes.queue_changed
@@ -82,6 +87,7 @@ class Runtime:
             resolve_params=hooks.resolve_params,
             on_thread_lost=hooks.on_thread_lost,
         )
+        gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
             app.desk,
@@ -91,10 +97,41 @@ class Runtime:
             group_handler=self.agents.handle_update,
             private_handler=self.agents.handle_private,
             on_handled=self.metrics.observe_update,
+            gate=gate,
         )
+        root = app.config.knowledge_base.path
+        self.knowledge = KnowledgeReloader(
+            root,
+            Knowledge(app.kb, counted.inner, content_version(root)),
+            use=self.use_knowledge,
+            gate=gate,
+            language=app.config.knowledge_base.lint_language,
+            on_refused=RefusalNotice(
+                app.engine,
+                app.renderer,
+                chat_id=app.config.telegram.agent_chat_id,
+                root=root,
+                clock=clock,
+                current_version=lambda: self.knowledge.version,
+                wake=self._wake_sender,
+            ),
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
         # Durable timers (the resolution clocks' warnings and breaches), fired once per store.
         self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
         self.clocks.register(self.scheduler)
+
+    def _wake_sender(self) -> None:
+        """Wake the sender from another thread (a reload's notice)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.sender.wake)
+
+    def use_knowledge(self, knowledge: Knowledge) -> None:
+        """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
+        self.app.desk.kb = knowledge.kb
+        self.app.desk.triage = CountedTriage(knowledge.triage, self.metrics)
+        self.app.renderer.use(knowledge.kb)
+        self.agents.services.kb = knowledge.kb
 
     def ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
         """A new ticket: its resolution clock starts, its topic and card are queued."""
@@ -125,9 +162,11 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set."""
+        self._loop = asyncio.get_running_loop()
         await asyncio.to_thread(self._start_desk)
         me = await self.driver.get_me()
         log.info("connected as @%s", me.get("username"))
+        log.info("knowledge base version %s", self.knowledge.version)
         await self._optional("setMyCommands", {"commands": self._commands()})
         parts = [
             self.dispatcher.run(stop),
@@ -135,6 +174,8 @@ class Runtime:
             self._intake(stop),
             self.scheduler.run(stop),
         ]
+        if self.app.config.knowledge_base.live_reload:
+            parts.append(self.knowledge.watch(stop))
         if self.app.config.web.enabled:
             parts.append(self._web(stop))
         await asyncio.gather(*parts)
@@ -143,8 +184,9 @@ class Runtime:
         from bot.web import supervisor_site
 
         web_config = self.app.config.web
+        services = self.agents.services
         site = supervisor_site(
-            self.app, self.driver, self.metrics, self.clock, self.agents.services.factor
+            self.app, self.driver, self.metrics, self.clock, services.factor, lambda: services.kb
         )
         await serve(site, web_config.host, web_config.port, stop, self.web_started)
 

@@ -14,6 +14,7 @@ from bot.telegram.driver import Driver
 from bot.web.context import WebContext, template_environment
 from bot.web.health import Readiness
 from bot.web.server import build_web_app
+from knowledge_base.models import KnowledgeBase
 
 
 def supervisor_site(
@@ -22,9 +23,11 @@ def supervisor_site(
     metrics: Metrics,
     clock: Callable[[], datetime],
     factor: SecondFactor,
+    kb: Callable[[], KnowledgeBase],
 ) -> web.Application:
     """The web application of a running bot, on its store, driver, clock and the desk's
-    second factor (the same TOTP codes, lockout and replay refusal)."""
+    second factor (the same TOTP codes, lockout and replay refusal); `kb` gives the knowledge
+    base in use (it may be reloaded)."""
     config = app.config.web
     readiness = Readiness(
         app.engine,
@@ -39,7 +42,7 @@ def supervisor_site(
         metrics,
         readiness,
         template_environment(),
-        app.kb,
+        kb,
         factor,
         timedelta(hours=config.session_hours),
     )

@@ -30,7 +30,8 @@ class WebContext:
     metrics: Metrics
     readiness: Readiness | None
     templates: Environment
-    kb: KnowledgeBase
+    # The knowledge base in use (a live reload swaps it).
+    kb: Callable[[], KnowledgeBase]
     factor: SecondFactor
     session_for: timedelta
     # The supervisors' calendar ("today") and the times shown.

@@ -39,7 +39,7 @@ def _page(request: web.Request, template: str, params: dict[str, object]) -> web
     context = request.app[WEB]
     common = {
         "session": request[SUPERVISOR_KEY],
-        "offers": context.kb.offers,
+        "offers": context.kb().offers,
         "now": context.clock(),
         "zone": context.zone,
     }
@@ -52,7 +52,9 @@ async def overview_page(request: web.Request) -> web.Response:
     data = await _read(request, lambda c, s: overview(s, now=c.clock(), zone=c.zone))
     volume = bar_chart([(f"{d.day:%d/%m}", float(d.opened)) for d in data.days])
     hours = bar_chart([(f"{d.day:%d/%m}", d.resolution_hours) for d in data.days])
-    offices = {o.id: o.name for offer in request.app[WEB].kb.offers.values() for o in offer.offices}
+    offices = {
+        o.id: o.name for offer in request.app[WEB].kb().offers.values() for o in offer.offices
+    }
     params = {
         "rows": data.rows,
         "days": data.days,
@@ -81,7 +83,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         if ticket is None or ticket.id is None:
             return None
         events = history(session, ticket_id=ticket.id, for_user=False)
-        offer = context.kb.offers.get(ticket.offer_id)
+        offer = context.kb().offers.get(ticket.offer_id)
         category = offer.category(ticket.category or "") if offer else None
         return {
             "ticket": ticket,
@@ -117,5 +119,5 @@ async def gaps_page(request: web.Request) -> web.Response:
         return [Gap(r.kind, r.text, r.article_id, r.at) for r in gaps_since(session, since=since)]
 
     gaps = await _read(request, read)
-    groups = group_gaps(gaps, request.app[WEB].kb.language)
+    groups = group_gaps(gaps, request.app[WEB].kb().language)
     return _page(request, "lacunas.html.j2", {"groups": groups, "days": days})

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from knowledge_base.loader import read_knowledge_base
+from knowledge_base.problems import Problem
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY_KB = FIXTURES / "tiny_kb"
@@ -70,14 +71,24 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     raise AssertionError(f"{needle!r} (occurrence {occurrence}) not found in {path}")
 
 
-def problems_of(root: Path) -> list[str]:
-    """Every lint problem of the knowledge base at root, as `file:line: message`."""
+def problems_of(root: Path) -> list[Problem]:
+    """Every lint problem of the knowledge base at root."""
     _, problems = read_knowledge_base(root)
-    return [str(p) for p in problems]
+    return problems
 
 
-def assert_reported(problems: list[str], path: Path, line: int, fragment: str) -> None:
-    """Exactly one problem is `path:line: ...fragment...`."""
-    prefix = f"{path}:{line}: "
-    hits = [p for p in problems if p.startswith(prefix) and fragment in p]
-    assert len(hits) == 1, f"expected one '{prefix}...{fragment}...', got:\n" + "\n".join(problems)
+def assert_reported(
+    problems: list[Problem], path: Path, line: int, code: str, fragment: str = ""
+) -> Problem:
+    """Exactly one problem is `code` at `path:line`, its Portuguese text holding `fragment`;
+    both languages render it as one line starting with `path:line: `."""
+    hits = [p for p in problems if (p.path, p.line, p.code) == (path, line, code)]
+    shown = "\n".join(f"{p} [{p.code}]" for p in problems)
+    assert len(hits) == 1, f"expected one {code} at {path}:{line}, got:\n{shown}"
+    found = hits[0]
+    assert fragment in found.text("pt"), found.text("pt")
+    for language in ("pt", "en"):
+        text = found.line_text(language)
+        assert text.startswith(f"{path}:{line}: ") and "\n" not in text, text
+    assert found.text("en") != found.text("pt")
+    return found
