@@ -86,8 +86,10 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         language=language,
         clocks=clocks,
     )
+    # A warning, not an error: renaming an offer must not block a reload; its old clock rule
+    # is simply unused until the editor renames it in clocks.toml too.
     problems += [
-        Problem(root / CLOCKS_FILE, rule.line or 1, f"oferta desconhecida '{rule.offer_id}'")
+        Problem.warn(root / CLOCKS_FILE, rule.line or 1, f"oferta desconhecida '{rule.offer_id}'")
         for rule in clocks.values()
         if rule.offer_id not in kb.offers
     ]

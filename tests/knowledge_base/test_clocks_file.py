@@ -56,7 +56,7 @@ def test_malformed_calendars_are_lint_errors_with_file_and_line(tmp_path: Path, 
         f"{where}:6: oferta 'suporte-tecnico': dia 'xyz' inválido",
         f"{where}:6: oferta 'suporte-tecnico': janela '18:00-08:00': o fim vem antes do início",
         f"{where}:7: oferta 'suporte-tecnico': data '2026-13-01' inválida (use AAAA-MM-DD)",
-        f"{where}:9: oferta desconhecida 'nao-existe'",
+        f"{where}:9: aviso: oferta desconhecida 'nao-existe'",
     ]
     for line in expected:
         assert any(line in printed for printed in lines), (line, lines)
