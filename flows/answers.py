@@ -22,6 +22,8 @@ FIX = frozenset({"corrigir", "corrige", "alterar", "editar"})
 SHORT_ANSWER = 3
 _GRAU_1 = ("1", "1o", "1a", "primeiro", "primeira", "colegio recursal", "recursal")
 _GRAU_2 = ("2", "2o", "2a", "segundo", "segunda")
+_ORDINAL_WORDS = frozenset({"primeiro", "primeira", "segundo", "segunda"})
+MENU = frozenset({"menu", "inicio", "comecar de novo", "recomecar"})
 
 
 def normalize(text: str) -> str:
@@ -70,10 +72,23 @@ def number(text: str, high: int) -> int | None:
 
 
 def grau(text: str) -> Literal["1", "2"] | None:
-    """The grau a short answer names ("2", "segundo grau", "colégio recursal"), if exactly one."""
+    """The grau a short answer names ("2", "segundo grau", "colégio recursal"), if exactly one.
+
+    In a longer answer an ordinal counts only before "grau" or "instância": in "corre na 2ª vara"
+    the 2 is the vara's.
+    """
     plain = f" {normalize(text)} "
-    first = any(f" {w} " in plain for w in _GRAU_1)
-    second = any(f" {w} " in plain for w in _GRAU_2)
+    short = len(plain.split()) <= SHORT_ANSWER
+
+    def names(options: tuple[str, ...]) -> bool:
+        return any(
+            f" {w} " in plain
+            if short or (not w[0].isdigit() and w not in _ORDINAL_WORDS)
+            else f" {w} grau " in plain or f" {w} instancia " in plain
+            for w in options
+        )
+
+    first, second = names(_GRAU_1), names(_GRAU_2)
     if first == second:
         return None
     return "1" if first else "2"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from knowledge_base.decision import Decision
@@ -21,22 +21,42 @@ class Context:
     text: str = ""
     category: str | None = None
     grau: Literal["1", "2"] | None = None
+    # A second problem raised in the same message, offered when this one is done.
+    pending: str = ""
+    # The user could not tell the grau: the team confirms it (the ticket says so).
+    grau_unsure: bool = False
 
     def to_data(self) -> dict[str, Any]:
         """The context as JSON fields of a state."""
-        return {"text": self.text, "category": self.category, "grau": self.grau}
+        return {
+            "text": self.text,
+            "category": self.category,
+            "grau": self.grau,
+            "pending": self.pending,
+            "grau_unsure": self.grau_unsure,
+        }
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Context:
-        """The context saved by `to_data`."""
+        """The context saved by `to_data` (states saved before `pending` existed read as none)."""
+        pending = get_optional_str(data, "pending") or ""
         return cls(
-            get_str(data, "text"), get_optional_str(data, "category"), as_grau(data.get("grau"))
+            get_str(data, "text"),
+            get_optional_str(data, "category"),
+            as_grau(data.get("grau")),
+            pending,
+            data.get("grau_unsure") is True,
         )
 
     def adding(self, text: str, decision: Decision) -> Context:
         """The context after the user wrote more and triage looked at everything again."""
         combined = f"{self.text}\n{text}".strip()[-MAX_TEXT:]
-        return Context(combined, decision.category or self.category, decision.grau or self.grau)
+        return replace(
+            self,
+            text=combined,
+            category=decision.category or self.category,
+            grau=decision.grau or self.grau,
+        )
 
     @classmethod
     def of(cls, text: str, decision: Decision) -> Context:

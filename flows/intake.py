@@ -7,17 +7,19 @@ from typing import Any
 
 from knowledge_base.models import Offer
 
-from . import answers
+from . import answers, personal, subjects, switch
 from .actions import OpenTicket, Reply
 from .context import Context
-from .events import Attachment, Event
-from .intake_fields import READERS, Answer, display
+from .events import Attachment, Button, Event
+from .intake_fields import READERS, Answer, Stay, display
 from .intake_form import Form
-from .keyboards import BACK, CONFIRM, FIX, SKIP
+from .keyboards import BACK, CHANGE_CATEGORY, CONFIRM, FIX, SKIP, button
 from .ports import Services
 from .state import IDLE, ConversationState, Step
 
 FIELD, SUMMARY, FIX_STATE = "intake", "intake_summary", "intake_fix"
+# Knowledge base text added to the description when the team must confirm the grau.
+GRAU_UNSURE_TEXT = "eproc_grau_a_confirmar"
 # Same default as knowledge_base.models.Category.priority.
 DEFAULT_PRIORITY = 3
 
@@ -31,11 +33,20 @@ def start(offer: Offer, context: Context, origin: dict[str, Any] | None) -> Step
         elif f.kind == "grau" and context.grau:
             prefill[f.id] = context.grau
     form = Form(offer, context, values=prefill, prefilled=frozenset(prefill), origin=origin)
-    intro = Reply(
-        "intake_start",
-        {"offer": offer.name, "notice": offer.notice, "fields": [f.label for f in offer.fields]},
-    )
-    return _go(form, form.next_step(-1)).after(intro)
+    category = offer.category(context.category or "") if context.category else None
+    chosen = category is not None and any(f.kind == "category" for f in offer.fields)
+    params = {
+        "offer": offer.name,
+        "notice": offer.notice,
+        "fields": [f.label for f in offer.fields],
+        # Said, so the user can change it before the summary.
+        "category": category.label if category and chosen else None,
+        "target": category.target_label if category and chosen else "",
+        "grau_unsure": context.grau_unsure,
+        "process": personal.process_number(context.text),
+    }
+    keys = ((button("change_category", CHANGE_CATEGORY),),) if chosen else ()
+    return _go(form, form.next_step(-1)).after(Reply("intake_start", params, keys))
 
 
 def on_field(state: ConversationState, event: Event, services: Services) -> Step | None:
@@ -43,16 +54,26 @@ def on_field(state: ConversationState, event: Event, services: Services) -> Step
     form = Form.from_state(state, services.kb)
     if answers.said(event, BACK, answers.BACK):
         return _back(form)
+    if isinstance(event, Button) and event.data == CHANGE_CATEGORY:
+        return _change_category(form)
+    announced = switch.proposed(state, event, form.offer.id, False, services)
+    if announced is not None:
+        return announced
     f = form.field
     if not f.required and answers.said(event, SKIP, answers.SKIP):
         return _forward(form.answered(""))
     if isinstance(event, Attachment) and f.kind != "attachment":
         return Step(state, (Reply("error_attachment_unexpected"),), prompt=True)
     outcome = READERS[f.kind](form, event, services)
+    if outcome is None or (isinstance(outcome, Stay) and outcome.replies):
+        # Not a valid answer: maybe a new problem rather than a mistake.
+        switching = switch.proposed(state, event, form.offer.id, True, services)
+        if switching is not None:
+            return switching
     if outcome is None:
         return None
     if isinstance(outcome, Answer):
-        return _forward(form.answered(outcome.value))
+        return _forward(form.answered(outcome.value)).after(*outcome.replies)
     return Step(outcome.form.to_state(FIELD), outcome.replies, prompt=True)
 
 
@@ -61,7 +82,9 @@ def on_summary(state: ConversationState, event: Event, services: Services) -> St
     form = Form.from_state(state, services.kb)
     if answers.said(event, CONFIRM, answers.YES):
         missing = form.first_missing()
-        return Step(IDLE, (_ticket(form),)) if missing is None else _go(form, missing)
+        if missing is not None:
+            return _go(form, missing)
+        return subjects.done(form.context, _ticket(form, services.kb.texts.get(GRAU_UNSURE_TEXT)))
     if answers.said(event, FIX, answers.FIX):
         return Step(form.to_state(FIX_STATE), prompt=True)
     if answers.said(event, BACK, answers.BACK):
@@ -103,7 +126,15 @@ def _back(form: Form) -> Step:
     return Step(IDLE, (Reply("flow_left"),), prompt=True)
 
 
-def _ticket(form: Form) -> OpenTicket:
+def _change_category(form: Form) -> Step | None:
+    """Ask the category again, from the button under the intake's first message."""
+    index = next((i for i, f in enumerate(form.offer.fields) if f.kind == "category"), None)
+    if index is None:
+        return None
+    return Step(replace(form.at(index), prefilled=frozenset()).to_state(FIELD), prompt=True)
+
+
+def _ticket(form: Form, grau_note: str | None = None) -> OpenTicket:
     offer = form.offer
     category_id = form.category_id
     category = offer.category(category_id or "")
@@ -112,6 +143,10 @@ def _ticket(form: Form) -> OpenTicket:
         for f in offer.fields
         if f.kind not in ("attachment", "category") and form.values.get(f.id)
     }
+    text_field = next((f.id for f in offer.fields if f.kind == "text"), None)
+    if form.context.grau_unsure and grau_note and text_field:
+        # The user could not tell the grau: the team sees it on the ticket.
+        fields[text_field] = f"{fields.get(text_field, '')}\n\n{grau_note}".strip()
     attachments = tuple(a for _, a in form.files)
     priority = category.priority if category else DEFAULT_PRIORITY
     return OpenTicket(offer.id, category_id, fields, attachments, priority)

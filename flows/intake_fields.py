@@ -14,6 +14,7 @@ from .events import Attachment, Button, Event, Text
 from .intake_form import Form
 from .keyboards import DONE, USE_TEXT
 from .office_hours import is_open
+from .personal import mask_cpf
 from .ports import Services
 
 # Deliberately loose: one @, no spaces, a dot in the domain. The desk's reply proves the rest.
@@ -21,13 +22,15 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Telegram sends at most 10 files in one album; more than that in one form is a mistake.
 MAX_FILES = 10
 OFFICE_CLOSED_TEXT = "balcao_fora_do_horario"
+CPF_FIELD = "cpf"
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A valid answer: store it and move to the next field."""
+    """A valid answer: store it and move to the next field (after these replies)."""
 
     value: str
+    replies: tuple[Reply, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ def read_text(form: Form, event: Event, services: Services) -> Outcome:
         return _refuse(form, "error_text_too_short", min=max(f.min_length, 1))
     if len(value) > f.max_length:
         return _refuse(form, "error_text_too_long", max=f.max_length, length=len(value))
+    if CPF_FIELD not in f.id.lower() and CPF_FIELD not in f.label.lower():
+        # Kept only where a field asks for it.
+        value, had_cpf = mask_cpf(value)
+        if had_cpf:
+            return Answer(value, (Reply("cpf_notice"),))
     return Answer(value)
 
 
@@ -101,6 +109,11 @@ def read_category(form: Form, event: Event, services: Services) -> Outcome:
     """One of the offer's categories."""
     categories = form.offer.categories
     index = answers.chosen(event, "k:", [(c.id, c.label, *c.keywords) for c in categories])
+    if index is None and isinstance(event, Text) and event.text.strip():
+        # "ainda consigo registrar se tentar de novo": described, not picked; triage tells.
+        described = services.triage.decide(f"{form.context.text}\n{event.text}").category
+        if described and form.offer.category(described):
+            return Answer(described)
     return _not_on_list(form, event) if index is None else Answer(categories[index].id)
 
 

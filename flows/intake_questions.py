@@ -92,7 +92,11 @@ def _answer_buttons(form: Form, suggestion: bool, files: bool) -> Keyboard:
     if f.kind == "choice":
         return column(named(c.label, f"c:{i}") for i, c in enumerate(f.choices))
     if f.kind == "category":
-        return column(named(c.label, f"k:{i}") for i, c in enumerate(form.offer.categories))
+        # The seed's resolution target on the button itself: it is what tells them apart.
+        return column(
+            button("category", f"k:{i}", name=c.label, target=c.target_label)
+            for i, c in enumerate(form.offer.categories)
+        )
     if f.kind == "grau":
         return GRAU
     if f.kind == "attachment" and files:

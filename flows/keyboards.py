@@ -53,4 +53,6 @@ MENU: Keyboard = (
     (button("menu_tickets", "m:list"), button("menu_help", "m:help")),
 )
 
+GRAU_UNKNOWN = "g:?"
+CHANGE_CATEGORY = "k:change"
 GRAU: Keyboard = ((button("grau_1", "g:1"),), (button("grau_2", "g:2"),))

@@ -10,13 +10,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import answers, intake, intake_questions, menu, privacy, rating, relay, tickets, triage
+from . import (
+    answers,
+    articles,
+    intake,
+    intake_questions,
+    menu,
+    privacy,
+    rating,
+    relay,
+    subjects,
+    switch,
+    talk,
+    tickets,
+    triage,
+)
 from .actions import Action, Reply
 from .events import Button, Command, Event, Text, TicketStatusChanged
 from .keyboards import CANCEL
 from .ports import Services
 from .state import IDLE, IDLE_NAME, ConversationState, CorruptState, Step
 
+# Control words ("cancelar", "menu") are short: longer messages are not read for them.
+CONTROL_WORD_CHARS = 40
 # Telegram refuses longer messages; the terminal chat does not, so the flows check too.
 MAX_MESSAGE = 4096
 
@@ -36,7 +52,7 @@ class StateSpec:
 
 STATES: Mapping[str, StateSpec] = {
     "idle": StateSpec(menu.on_idle, menu.prompt_idle),
-    "article": StateSpec(triage.on_article, triage.prompt_article),
+    "article": StateSpec(articles.on_article, articles.prompt_article),
     "ask_grau": StateSpec(triage.on_ask_grau, triage.prompt_ask_grau),
     "ask_system": StateSpec(triage.on_ask_system, triage.prompt_ask_system),
     "ask_offer": StateSpec(triage.on_ask_offer, triage.prompt_ask_offer),
@@ -48,7 +64,14 @@ STATES: Mapping[str, StateSpec] = {
     "rating_comment": StateSpec(rating.on_rating_comment, rating.prompt_rating_comment),
     "erase_confirm": StateSpec(privacy.on_erase_confirm, privacy.prompt_erase_confirm),
     "relay_choose": StateSpec(relay.on_choose, relay.prompt_choose),
+    "ask_subject": StateSpec(subjects.on_ask, subjects.prompt),
+    "confirm_switch": StateSpec(switch.on_confirm, switch.prompt),
 }
+# Questions where a greeting or a thanks is answered and the question asked again (elsewhere
+# free text may be the answer itself: a comment, a description, a message to an agent).
+CHATTY = frozenset(
+    {"ask_grau", "ask_system", "ask_offer", "ask_subject", "intake_summary", "confirm_switch"}
+)
 
 
 def cancel(state: ConversationState, args: str, services: Services) -> Step:
@@ -78,6 +101,8 @@ BUTTONS: Mapping[str, ButtonHandler] = {
     "t": lambda state, code, services: tickets.show_ticket(state, code, services),
     "tx": lambda state, code, services: tickets.ask_cancel(state, code, services),
     "r": rating.on_score_button,
+    articles.OPEN_ARTICLE: articles.on_article_button,
+    articles.FULL_ARTICLE: articles.on_full_article,
 }
 # `rl:` (relay_choose) is not global: the kept message lives in that state.
 
@@ -116,8 +141,18 @@ def _dispatch(state: ConversationState, event: Event, services: Services) -> Ste
     if isinstance(event, Text):
         if len(event.text) > MAX_MESSAGE:
             return Step(state, (Reply("message_too_long", {"limit": MAX_MESSAGE}),))
-        if answers.is_word(event.text, answers.CANCEL):
+        typed = answers.normalize(event.text) if len(event.text) <= CONTROL_WORD_CHARS else ""
+        if typed in answers.CANCEL:
             return cancel(state, "", services)
+        if typed in answers.MENU:
+            return menu.welcome(state, "", services)
+        lang = services.kb.language
+        kind = talk.small_talk(event.text, lang)
+        if kind is not None and state.name in CHATTY:
+            return Step(state, (Reply("smalltalk", {"kind": kind, "busy": True}),), prompt=True)
+        if state.name in CHATTY and talk.closing(event.text, lang):
+            # "era o relógio mesmo, deu certo! obrigada, tchau": done, nothing left to ask.
+            return Step(IDLE, (Reply("smalltalk", {"kind": "thanks", "busy": False}),))
     if isinstance(event, Button):
         step = _global_button(state, event.data, services)
         if step is not None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from . import relay, routing, tickets, triage
+from . import answers, relay, routing, talk, tickets, triage
 from .actions import Action, NoteGap, Reply
 from .context import Context
-from .events import Event, Text
+from .events import Attachment, Button, Event, Text
 from .keyboards import MENU
 from .ports import Services
 from .state import IDLE, IDLE_NAME, ConversationState, Step
+from .subjects import NEXT as NEXT_SUBJECT
+from .subjects import PENDING
+
+# "voltar" and its synonyms are short; longer messages are problems to triage.
+BACK_CHARS = 20
 
 # The clarifying questions of triage: leaving one means the bot did not get the user there.
 CLARIFYING = frozenset({"ask_grau", "ask_system", "ask_offer"})
@@ -39,13 +44,27 @@ def _abandoned(state: ConversationState) -> tuple[Action, ...]:
 
 
 def on_idle(state: ConversationState, event: Event, services: Services) -> Step | None:
-    """Free text is a new problem to triage, unless an agent is attending one of the user's."""
+    """Free text is a new problem to triage, unless an agent is attending one of the user's.
+
+    Conversation is answered as conversation, "voltar" with nothing in progress shows the menu,
+    and a file with no question pending is explained instead of "use the buttons".
+    """
     relayed = relay.offer(event, services)
     if relayed is not None:
         return relayed
-    if isinstance(event, Text) and event.text.strip():
-        return triage.start(event.text, services)
-    return None
+    pending = state.data.get(PENDING)
+    if isinstance(event, Button) and event.data == NEXT_SUBJECT and isinstance(pending, str):
+        return triage.start(pending, services)
+    if isinstance(event, Attachment):
+        return Step(IDLE, (Reply("attachment_idle", {}, MENU),))
+    if not isinstance(event, Text) or not event.text.strip():
+        return None
+    if len(event.text) < BACK_CHARS and answers.is_word(event.text, answers.BACK):
+        return Step(IDLE, (Reply("nothing_in_progress", {}, MENU),))
+    kind = talk.small_talk(event.text, services.kb.language)
+    if kind is not None:
+        return Step(IDLE, (Reply("smalltalk", {"kind": kind, "busy": False}),))
+    return triage.start(event.text, services)
 
 
 def on_menu_button(state: ConversationState, choice: str, services: Services) -> Step | None:

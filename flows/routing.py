@@ -6,6 +6,7 @@ from typing import Any
 
 from knowledge_base.decision import Decision
 from knowledge_base.models import Offer
+from knowledge_base.sections import best_section
 
 from . import guards, intake
 from .actions import NoteGap, Reply
@@ -21,7 +22,8 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     """The step a triage decision leads to."""
     kb = services.kb
     if decision.kind == "article" and decision.target in kb.articles:
-        return show_article(decision.target, context)
+        section = best_section(kb.articles[decision.target], context.text, kb.language)
+        return show_article(decision.target, context, section)
     if decision.kind == "offer" and decision.target in kb.offers:
         return to_offer(kb.offers[decision.target], context, services, None)
     if decision.kind == "clarify" and decision.target == "grau":
@@ -34,12 +36,13 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
     return Step(IDLE, (Reply("triage_none", {}, MENU),) + ((gap,) if gap else ()))
 
 
-def show_article(article_id: str, context: Context) -> Step:
-    """Show an article; it asks whether it solved the problem unless it never leads to a ticket."""
+def show_article(article_id: str, context: Context, section: int | None = None) -> Step:
+    """Show an article (or the one section a short question is about); it asks whether it
+    solved the problem unless it never leads to a ticket."""
     if article_id in guards.NO_TICKET_ARTICLES:
-        params = {"article_id": article_id, "ticket_option": False}
+        params = {"article_id": article_id, "ticket_option": False, "section": None}
         return Step(IDLE, (Reply("article", params, MENU),))
-    data = {**context.to_data(), "article": article_id}
+    data = {**context.to_data(), "article": article_id, "section": section}
     return Step(ConversationState("article", data), prompt=True)
 
 

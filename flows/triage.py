@@ -1,55 +1,79 @@
-"""Triage of free text and its questions: the article shown, the grau, the system, the offer."""
+"""Triage of free text and its questions: the grau, the system, the offer (articles.py: the
+article shown)."""
 
 from __future__ import annotations
 
-from . import answers, routing
-from .actions import Action, Keyboard, NoteGap, Reply
-from .context import Context
-from .events import Event, Text
-from .keyboards import BACK, GRAU, NOT_SOLVED, SOLVED, button, column, named, navigation
-from .ports import Services
-from .state import IDLE, ConversationState, CorruptState, Step, get_mapping, get_str, get_strs
+from dataclasses import replace
 
-# Knowledge base text on choosing ONE of the two eproc offers by grau.
+from . import answers, personal, routing, subjects, talk
+from .actions import Action, Keyboard, Reply
+from .context import Context
+from .events import Button, Event, Text
+from .keyboards import (
+    BACK,
+    GRAU,
+    GRAU_UNKNOWN,
+    button,
+    column,
+    named,
+    navigation,
+)
+from .ports import Services
+from .state import ConversationState, Step, get_mapping, get_strs
+
+# Knowledge base texts on choosing ONE of the two eproc offers by grau, and on telling the grau.
 GRAU_TEXT = "eproc_escolha_grau"
+GRAU_HELP_TEXT = "eproc_como_saber_o_grau"
+# Set once the grau was explained: a second "não sei" lets the team decide.
+HELPED = "helped"
 
 
 def start(text: str, services: Services) -> Step:
-    """Triage a new message and follow the decision."""
-    decision = services.triage.decide(text)
-    return routing.follow(decision, Context.of(text, decision), services)
+    """Triage a new message and follow the decision.
 
-
-def on_article(state: ConversationState, event: Event, services: Services) -> Step | None:
-    """Solved, not solved (go on to support) or a new question."""
-    context = Context.from_data(state.data)
-    if answers.yes(event, SOLVED):
-        return Step(IDLE, (Reply("article_solved"),))
-    if answers.no(event, NOT_SOLVED):
-        article = services.kb.articles.get(get_str(state.data, "article"))
-        if article is None:
-            raise CorruptState("article gone")
-        system = services.kb.systems.get(article.system)
-        offers = list(article.offers) or list(system.offers if system else ())
-        # Asking for support is a support problem even when the question was a how-to.
-        grau = (answers.grau_of(event) if isinstance(event, Text) else None) or context.grau
-        wanting = Context(context.text or article.title, context.category, grau)
-        gap = NoteGap("not_solved", context.text, article.id)
-        return routing.route(offers, wanting, services, state.to_dict()).after(gap)
-    # The article answered that question: anything else typed now is a new one.
-    if isinstance(event, Text) and event.text.strip():
-        return start(event.text, services)
-    return None
+    A CPF is masked before anything keeps the text; a frustrated user hears it acknowledged;
+    a message with two problems asks which comes first.
+    """
+    lang = services.kb.language
+    masked, had_cpf = personal.mask_cpf(text)
+    notes = []
+    if talk.frustrated(text, lang):
+        notes.append(Reply("frustration_ack"))
+    if had_cpf:
+        notes.append(Reply("cpf_notice"))
+    two = subjects.ask_if_two(masked, services)
+    if two is not None:
+        return two.after(*notes)
+    decision = services.triage.decide(masked)
+    return routing.follow(decision, Context.of(masked, decision), services).after(*notes)
 
 
 def on_ask_grau(state: ConversationState, event: Event, services: Services) -> Step | None:
-    """1º grau / Colégio Recursal or 2º grau, by button or typed."""
-    grau = answers.grau_of(event)
-    if grau is None:
-        return _back_or_rephrased(state, event, services)
+    """1º grau / Colégio Recursal or 2º grau, by button, typed, or told by where the case is.
+
+    "Não sei" explains how to tell; a second one (or the button) lets the team confirm it: the
+    ticket goes to the 1º grau offer marked "grau a confirmar".
+    """
     offers = get_strs(state.data, "offers")
     context = Context.from_data(state.data)
-    chosen = Context(context.text, context.category, grau)
+    grau = answers.grau_of(event)
+    unknown = isinstance(event, Button) and event.data == GRAU_UNKNOWN
+    if grau is None and isinstance(event, Text):
+        if talk.dont_know(event.text, services.kb.language):
+            if not state.data.get(HELPED):
+                helped = ConversationState(state.name, {**state.data, HELPED: True})
+                hint = services.kb.texts.get(GRAU_HELP_TEXT, "")
+                return Step(helped, (Reply("grau_help", {"hint": hint}),), prompt=True)
+            unknown = True
+        else:
+            # "corre na 2ª vara cível", "está com um desembargador": where the case is.
+            grau = services.triage.decide(event.text).grau
+    if unknown:
+        chosen = replace(context, grau="1", grau_unsure=True)
+        return routing.route(list(offers), chosen, services, state.to_dict())
+    if grau is None:
+        return _back_or_rephrased(state, event, services)
+    chosen = replace(context, grau=grau)
     return routing.route(list(offers), chosen, services, state.to_dict())
 
 
@@ -66,8 +90,10 @@ def on_ask_system(state: ConversationState, event: Event, services: Services) ->
         # Knowing the system, triage can often tell the category ("fora do ar" on the portal).
         decision = services.triage.decide(f"{context.text}\n{system.name}")
         if decision.system == system.id:
-            context = Context(
-                context.text, decision.category or context.category, decision.grau or context.grau
+            context = replace(
+                context,
+                category=decision.category or context.category,
+                grau=decision.grau or context.grau,
             )
     return routing.route(list(system.offers), context, services, state.to_dict())
 
@@ -83,15 +109,6 @@ def on_ask_offer(state: ConversationState, event: Event, services: Services) -> 
     return routing.to_offer(offers[index], context, services, state.to_dict())
 
 
-def prompt_article(state: ConversationState, services: Services) -> list[Action]:
-    """The article, then whether it solved the problem."""
-    article_id = get_str(state.data, "article")
-    if article_id not in services.kb.articles:
-        raise CorruptState(f"unknown article {article_id!r}")
-    keys = ((button("solved", SOLVED),), (button("not_solved", NOT_SOLVED),))
-    return [Reply("article", {"article_id": article_id, "ticket_option": True}, keys)]
-
-
 def prompt_ask_grau(state: ConversationState, services: Services) -> list[Action]:
     """Ask the grau, naming the category triage found."""
     context = Context.from_data(state.data)
@@ -102,7 +119,8 @@ def prompt_ask_grau(state: ConversationState, services: Services) -> list[Action
         "category": category.label if category else None,
         "hint": kb.texts.get(GRAU_TEXT, ""),
     }
-    return [Reply("ask_grau", params, GRAU + _navigation(state))]
+    unknown = ((button("grau_unknown", GRAU_UNKNOWN),),) if state.data.get(HELPED) else ()
+    return [Reply("ask_grau", params, GRAU + unknown + _navigation(state))]
 
 
 def prompt_ask_system(state: ConversationState, services: Services) -> list[Action]:
@@ -140,5 +158,7 @@ def _rephrased(event: Event, context: Context, services: Services) -> Step | Non
         return None
     if not context.text:
         return start(event.text, services)
-    decision = services.triage.decide(f"{context.text}\n{event.text}")
-    return routing.follow(decision, context.adding(event.text, decision), services)
+    text, had_cpf = personal.mask_cpf(event.text)
+    decision = services.triage.decide(f"{context.text}\n{text}")
+    step = routing.follow(decision, context.adding(text, decision), services)
+    return step.after(Reply("cpf_notice")) if had_cpf else step

@@ -10,6 +10,10 @@ Scores are the share of the message's information a candidate explains (0..1).
 - A problem report or a request for a person whose best match is an article under SURE_ABOVE
   (the article does not recognise the problem) goes to that article's support offer; an
   explicit request for a person ("quero abrir um chamado") always does.
+- NAMED_ONLY: a message that names a system and says nothing else topical (no question) goes to
+  that system's offers.
+- An unsure problem that names no system but names a grau belongs to the one system whose
+  offers are split by grau (eproc).
 - A system whose offers are split by grau (eproc) needs the grau: unknown -> `clarify:grau`.
 """
 
@@ -27,6 +31,8 @@ NONE_BELOW = 0.16
 SURE_ABOVE = 0.45
 MIN_EVIDENCE = 2.0
 TOP = 5
+# Less topical evidence than this besides naming a system: the message only names the system.
+NAMED_ONLY = 0.5
 
 
 class _Common(TypedDict):
@@ -50,11 +56,19 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     if best is None or best.score < NONE_BELOW:
         if named:
             return _route(kb, common, named, named, None, None)
-        if signals.support or signals.problem:
+        if signals.support or signals.problem or signals.request:
             return _ask_system(kb, common, named)
         return Decision("none", system=named, **common)
+    if named and ranking.evidence < NAMED_ONLY and not signals.question:
+        # "preciso de ajuda com o eproc": the system and nothing else; its offers, not a guess.
+        return _route(kb, common, named, named, None, None)
     unsure = best.score < SURE_ABOVE or ranking.evidence < MIN_EVIDENCE
     if not named and unsure and (signals.problem or signals.request):
+        by_grau = _split_by_grau(kb) if signals.grau else None
+        if by_grau is not None:
+            # "no segundo grau não consigo protocolar": only one system is split by grau.
+            category = next((c.category for c in ranking.offers if c.category), None)
+            return _route(kb, common, by_grau, by_grau, None, category)
         return _ask_system(kb, common, named)
     if best.kind == "offer":
         return _route(kb, common, named, kb.offers[best.id].system, best.id, best.category)
@@ -95,6 +109,12 @@ def _route(
     if target is None:
         return _ask_system(kb, common, named)
     return Decision("offer", target, category, system=system_id, **common)
+
+
+def _split_by_grau(kb: KnowledgeBase) -> str | None:
+    """The one system whose offers are split by grau, if exactly one is."""
+    split = {o.system for o in kb.offers.values() if o.grau}
+    return next(iter(split)) if len(split) == 1 else None
 
 
 def _ask_system(kb: KnowledgeBase, common: _Common, named: str | None) -> Decision:

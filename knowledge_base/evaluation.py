@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .decision import Decision
+from .dialogs import DialogCase, dialog_case, strings
 
 
 class EvalFileError(ValueError):
@@ -55,19 +56,27 @@ class Report:
 
 
 def read_cases(path: Path) -> list[Case]:
-    """Parse a JSONL case file; raises EvalFileError naming the line of any bad case."""
+    """The single-message cases of a JSONL case file (see `read_case_file`)."""
+    return [c for c in read_case_file(path) if isinstance(c, Case)]
+
+
+def read_case_file(path: Path) -> list[Case | DialogCase]:
+    """Parse a JSONL case file of messages and dialogs; raises EvalFileError naming a bad line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise EvalFileError(f"{path}: cannot read: {exc}") from None
-    cases = []
+    cases: list[Case | DialogCase] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
-            text, expect = raw["text"], _strings(raw["expect"])
-            categories = _strings(raw.get("category", []))
+            if isinstance(raw, dict) and "turns" in raw:
+                cases.append(dialog_case(raw, number))
+                continue
+            text, expect = raw["text"], strings(raw["expect"])
+            categories = strings(raw.get("category", []))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise EvalFileError(
                 f"{path}:{number}: not a case ({type(exc).__name__}: {exc})"
@@ -134,14 +143,6 @@ def _miss(case: Case, decision: Decision) -> dict[str, Any]:
         "got_category": decision.category,
         "top": [{"label": c.label, "score": c.score} for c in decision.candidates],
     }
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise TypeError("expected a string or a list of strings")
 
 
 def _ratio(hits: int, total: int) -> float:

@@ -26,6 +26,17 @@ class _LanguageFile(BaseModel):
     request: list[str] = []
     support: list[str] = []
     generic: list[str] = []
+    greeting: list[str] = []
+    thanks: list[str] = []
+    goodbye: list[str] = []
+    filler: list[str] = []
+    person: list[str] = []
+    dont_know: list[str] = []
+    switch: list[str] = []
+    frustration: list[str] = []
+    negations: list[str] = []
+    joins: list[str] = []
+    ambiguous: dict[str, list[str]] = {}
 
 
 def read_language(path: Path) -> tuple[Language, list[Problem]]:
@@ -67,5 +78,19 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         request=phrases(data.request),
         support=phrases(data.support),
         generic=phrases(data.generic),
+        greeting=phrases(data.greeting),
+        thanks=phrases(data.thanks),
+        goodbye=phrases(data.goodbye),
+        filler=phrases(data.filler),
+        person=phrases(data.person),
+        dont_know=phrases(data.dont_know),
+        switch=phrases(data.switch),
+        frustration=phrases(data.frustration),
+        negations=phrases(data.negations),
+        joins=tuple(j.strip() for j in data.joins if j.strip()),
+        ambiguous={
+            plain(word, abbreviations): frozenset(phrases(before))
+            for word, before in data.ambiguous.items()
+        },
     )
     return language, problems

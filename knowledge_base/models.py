@@ -136,6 +136,22 @@ class Language:
     request: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
+    # Conversation, not a problem: greetings, thanks, goodbyes, and filler that may go with them.
+    greeting: tuple[str, ...] = ()
+    thanks: tuple[str, ...] = ()
+    goodbye: tuple[str, ...] = ()
+    filler: tuple[str, ...] = ()
+    # A request for a person, a "don't know" answer, a change of course, a frustrated message.
+    person: tuple[str, ...] = ()
+    dont_know: tuple[str, ...] = ()
+    switch: tuple[str, ...] = ()
+    frustration: tuple[str, ...] = ()
+    # Phrases after which the next words are denied ("nao e o eproc"): they do not count.
+    negations: tuple[str, ...] = ()
+    # Phrases that join two problems in one message ("e também"), as users write them.
+    joins: tuple[str, ...] = ()
+    # System names that are also common words: word -> words that, right before it, make it a name.
+    ambiguous: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

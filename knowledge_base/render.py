@@ -16,15 +16,42 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
+_SEE_ALSO = re.compile(r"^veja tamb[eé]m:?$", re.IGNORECASE)
+_ONLY_LINK = re.compile(r"^[-*+]\s+\[[^\]]+\]\(artigo:[^)\s]+\)\.?$")
 
 
 def render_article(article: Article) -> list[str]:
-    """The article as Telegram HTML messages: title first, one part per split marker."""
-    chunks = article.body.split(SPLIT_MARKER)
+    """The article as Telegram HTML messages: title first, one part per split marker.
+
+    A "Veja também" list of article links is left out: the flows show it as buttons.
+    """
+    chunks = _without_see_also(article.body).split(SPLIT_MARKER)
     parts = [render_markdown(chunk) for chunk in chunks]
     title = f"<b>{html.escape(article.title, quote=False)}</b>"
     parts[0] = f"{title}\n\n{parts[0]}" if parts[0] else title
     return [p for p in parts if p.strip()]
+
+
+def render_section(article: Article, heading: str, markdown: str) -> str:
+    """One section of an article as one Telegram HTML message, under the article's title."""
+    title = f"<b>{html.escape(article.title, quote=False)}</b>"
+    body = render_markdown(_without_see_also(markdown).replace(SPLIT_MARKER, ""))
+    return f"{title}\n\n<b>{_inline(heading)}</b>\n{body}".strip()
+
+
+def linked_articles(markdown: str) -> list[str]:
+    """The ids an article links to (`[text](artigo:ID)`), once each, in order."""
+    return list(dict.fromkeys(article_id for _, article_id in article_links(markdown)))
+
+
+def _without_see_also(markdown: str) -> str:
+    """The body without "Veja também:" lines and list items that are only an article link."""
+    kept = [
+        line
+        for line in markdown.splitlines()
+        if not _SEE_ALSO.match(line.strip()) and not _ONLY_LINK.match(line.strip())
+    ]
+    return "\n".join(kept)
 
 
 def render_markdown(markdown: str) -> str:

@@ -11,7 +11,9 @@ from functools import cached_property
 from typing import Literal
 
 from .models import KnowledgeBase
-from .normalize import plain, words
+from .normalize import plain, stem, words
+
+MIN_PROBLEM_STEM = 5
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,13 @@ class SignalReader:
         self._grau_2 = _any_of(lang.grau_2)
         self._question = PhraseSet(lang.question)
         self._problem = PhraseSet(lang.problem)
-        self._request = PhraseSet(lang.request)
+        # One-word problem phrases by stem, so inflections and typos that keep the stem count
+        # ("bloqueou", "bloquado"); short stems are too common ("parou" -> "par", as "para").
+        self._problem_stems = frozenset(
+            stem(p) for p in lang.problem if " " not in p and len(stem(p)) >= MIN_PROBLEM_STEM
+        )
+        # Asking for a person is asking for support, as asking for a ticket is.
+        self._request = PhraseSet((*lang.request, *lang.person))
         self._support = PhraseSet(lang.support)
 
     @cached_property
@@ -82,7 +90,8 @@ class SignalReader:
             text=flat,
             grau=grau,
             systems=systems,
-            problem=self._problem.found_in(padded, present),
+            problem=self._problem.found_in(padded, present)
+            or any(stem(w) in self._problem_stems for w in present),
             question=question,
             request=self._request.found_in(padded, present),
             support=bool(systems) or self._support.found_in(padded, present),

@@ -17,13 +17,16 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz.distance import OSA
 
-from .decide import TOP, decide
+from .decide import SURE_ABOVE, TOP, decide
 from .decision import Candidate, Decision
 from .index import Index, text_terms, word_terms
 from .models import Article, KnowledgeBase, Offer
 from .normalize import MAX_CHARS, stem, words
 from .phrases import PhraseScorer
+from .semantic import SemanticRecall, fuse
+from .senses import Senses
 from .signals import SignalReader, Signals
 from .spelling import Speller
 
@@ -38,8 +41,15 @@ GENERIC_WEIGHT = 0.3
 # the message.
 RERANK_TOP = 6
 PHRASE_WEIGHT = 0.15
+# The best category of an offer whose categories have different resolution targets is trusted
+# only when it scores this many times the next one (elsewhere the user may still change it).
+CATEGORY_MARGIN = 1.5
 # Sets of named systems whose score shifts are kept (a message names one or two).
 MAX_SHIFTS = 256
+# Semantic recall is consulted when the two best articles are closer than this (or weak).
+UNSURE_MARGIN = 0.1
+# System names shorter than this are too close to common words to correct ("sei", "sem").
+MIN_NAME_TYPO = 4
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -56,7 +66,9 @@ class Ranking:
 class Triage:
     """Pure, deterministic triage over one knowledge base; build once, call `decide` often."""
 
-    def __init__(self, kb: KnowledgeBase, cache_size: int = 0) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, cache_size: int = 0, semantic: SemanticRecall | None = None
+    ) -> None:
         """Build the index, speller and phrases of `kb`.
 
         `cache_size` > 0 keeps the decisions of that many recent messages (each at most
@@ -64,13 +76,20 @@ class Triage:
         measurements of `decide` measure the engine.
         """
         self.kb = kb
+        self.semantic = semantic
         self.index = Index(kb)
         self.signals = SignalReader(kb)
         vocabulary = {w for a in kb.articles.values() for w in words(_article_text(a), {})}
         vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
         self.speller = Speller(vocabulary)
         self.generic = _generic_stems(kb)
+        self.senses = Senses(kb.language)
+        self.timed = frozenset(
+            o.id for o in kb.offers.values() if len({c.target_hours for c in o.categories}) > 1
+        )
         abbreviations = kb.language.abbreviations
+        self.system_words = _system_words(kb)
+        self._name_typos: dict[str, str | None] = {}
         # See `_terms_of`: when normalizing corrected words again would change them.
         self._plain_expansions = _plain_expansions(abbreviations)
         self._abbreviated = frozenset(k for k, v in abbreviations.items() if v.split() != [k])
@@ -87,19 +106,51 @@ class Triage:
         # Triage is pure and a Decision is immutable, so a decision can be handed out twice.
         self._cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size > 0 else None
 
+    def words(self, text: str) -> list[str]:
+        """The folded words of a message, abbreviations expanded."""
+        return words(text, self.kb.language.abbreviations)
+
     def query_terms(self, text: str) -> dict[str, float]:
         """Index terms of a message with their topic weight; misspelt words are corrected."""
         return self._query_terms(words(text, self.kb.language.abbreviations))
 
     def _query_terms(self, folded: list[str]) -> dict[str, float]:
-        lang = self.kb.language
+        return self._terms_weighted(self._corrected(folded))
+
+    def _corrected(self, folded: list[str]) -> list[str]:
+        """The words with misspelt ones corrected ("eporc" -> "eproc"); stopwords as they are."""
+        stop = self.kb.language.stopwords
+        idf = self.index.idf
         fixed = []
         for word in folded:
-            if word in lang.stopwords:
-                continue
-            if stem(word) not in self.index.idf:
-                word = self.speller.correct(word) or word
+            if word not in stop and stem(word) not in idf:
+                word = self.speller.correct(word) or self._system_word(word) or word
             fixed.append(word)
+        return fixed
+
+    def _system_word(self, word: str) -> str | None:
+        """A one-word system name typed with two letters swapped or one off ("eporc", "epoc").
+
+        The speller's similarity is too strict for short names, and a system name is worth
+        recognising: it decides where the ticket goes.
+        """
+        if len(word) < MIN_NAME_TYPO:
+            return None
+        if word in self._name_typos:
+            return self._name_typos[word]
+        close = [
+            name
+            for name in self.system_words
+            if name[0] == word[0] and OSA.distance(word, name, score_cutoff=1) <= 1
+        ]
+        found = close[0] if len(close) == 1 else None
+        if len(self._name_typos) < MAX_SHIFTS * 64:
+            self._name_typos[word] = found
+        return found
+
+    def _terms_weighted(self, corrected: list[str]) -> dict[str, float]:
+        stop = self.kb.language.stopwords
+        fixed = [w for w in corrected if w not in stop]
         weighted: dict[str, float] = {}
         for term in self._terms_of(fixed):
             generic = not self.generic.isdisjoint(term.split("|"))
@@ -121,10 +172,11 @@ class Triage:
 
     def rank(self, text: str) -> Ranking:
         """Signals plus the best articles and offers ranked by adjusted score."""
-        # The message's words, folded once for the signals, the terms and the re-ranking.
-        folded = words(text, self.kb.language.abbreviations)
+        # The message's words, folded once for the signals, the terms and the re-ranking; read
+        # for their sense (an ambiguous name used as a common word, a denied word), corrected.
+        folded = self._corrected(self.senses.resolve(text, self.words(text)))
         signals = self.signals.read_words(text, folded)
-        terms = self._query_terms(folded)
+        terms = self._terms_weighted(folded)
         raw, total = self.index.scores(terms)
         idf = self.index.idf
         evidence = sum(idf[t] * w for t, w in terms.items() if "|" not in t and t in idf)
@@ -152,7 +204,19 @@ class Triage:
             for n, value, category in zip(top, scores[top].tolist(), categories, strict=True)
         ]
         offers.sort(key=_ranking_key)
-        return Ranking(signals, self._rerank(folded, articles), tuple(offers), evidence)
+        ranked = self._rerank(folded, articles)
+        if self.semantic is not None and hesitates(ranked):
+            ranked = self._recalled(text, ranked)
+        return Ranking(signals, ranked, tuple(offers), evidence)
+
+    def _recalled(self, text: str, ranked: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """The leading articles re-ordered by rank fusion with semantic recall; the scores stay
+        in place, so the decision thresholds keep their meaning."""
+        assert self.semantic is not None
+        head = ranked[:RERANK_TOP]
+        order = fuse([c.id for c in head], self.semantic.rank(text))
+        moved = [Candidate("article", a, c.score) for a, c in zip(order, head, strict=True)]
+        return (*moved, *ranked[RERANK_TOP:])
 
     def _system_shift(self, systems: tuple[str, ...]) -> NDArray[np.float64]:
         """+SYSTEM_BONUS for the docs of the named systems, -SYSTEM_MALUS for the others.
@@ -199,6 +263,11 @@ class Triage:
                 continue
             # The first of equal bests, as numpy's argmax picks.
             best = max(range(start, end), key=values.__getitem__)
+            others = [values[n] for n in range(start, end) if n != best]
+            if offer_id in self.timed and values[best] < CATEGORY_MARGIN * max(others, default=0.0):
+                # Two categories with different deadlines fit about as well: ask, do not guess.
+                found.append(None)
+                continue
             found.append(self.index.ids[int(docs[best])])
         return found
 
@@ -240,6 +309,24 @@ def _generic_stems(kb: KnowledgeBase) -> frozenset[str]:
     phrases = [*lang.problem, *lang.generic, *lang.question, *lang.request]
     phrases += [system.name for system in kb.systems.values()]
     return frozenset(stem(w) for p in phrases for w in words(p, lang.abbreviations))
+
+
+def hesitates(ranked: tuple[Candidate, ...]) -> bool:
+    """Whether the lexical engine hesitates between its two best articles (or both are weak)."""
+    if len(ranked) < 2:
+        return False
+    return ranked[0].score < SURE_ABOVE or ranked[0].score - ranked[1].score < UNSURE_MARGIN
+
+
+def _system_words(kb: KnowledgeBase) -> list[str]:
+    """System names and keywords of one word, long enough to correct a typo in."""
+    found = set()
+    for system in kb.systems.values():
+        for phrase in (system.name, *system.keywords):
+            folded = words(phrase, kb.language.abbreviations)
+            if len(folded) == 1 and len(folded[0]) >= MIN_NAME_TYPO and folded[0].isalpha():
+                found.add(folded[0])
+    return sorted(found)
 
 
 def _plain_expansions(abbreviations: Mapping[str, str]) -> bool:

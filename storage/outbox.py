@@ -100,23 +100,41 @@ def due_messages(
     busy_chats: Collection[int] = (),
     limited_chats: Collection[int] = (),
     unlimited_methods: Collection[str] = (),
+    methods: Collection[str] | None = None,
+    skip_methods: Collection[str] = (),
+    chats: int = 0,
+    heads_only: bool = True,
 ) -> list[OutboxMessage]:
     """The first pending message of each chat not in `busy_chats`, if due; oldest first.
 
     Of the chats in `limited_chats` (out of their rate limit for now) only heads calling one of
     `unlimited_methods` come: the others would only fill the batch and hide sendable chats.
+
+    A sender's lane narrows the rows: `methods` (only these), `skip_methods` (never these, and
+    they hold nothing back), `chats` (1: private chats only, -1: groups only, 0: any), and
+    `heads_only=False` for calls that keep no order in their chat (every due row comes).
     """
     if limit < 1:
         return []
-    pending = col(OutboxMessage.status) == OutboxStatus.PENDING.value
+    narrow: list[Any] = [col(OutboxMessage.status) == OutboxStatus.PENDING.value]
+    if methods is not None:
+        narrow.append(col(OutboxMessage.method).in_(methods))
+    if skip_methods:
+        narrow.append(col(OutboxMessage.method).not_in(skip_methods))
+    if chats:
+        narrow.append(
+            col(OutboxMessage.chat_id) > 0 if chats > 0 else col(OutboxMessage.chat_id) < 0
+        )
     due = col(OutboxMessage.not_before) <= now
-    # A chat's head is its oldest pending message that is due or already tried once.
-    heads = (
-        select(func.min(OutboxMessage.id))
-        .where(pending, or_(due, col(OutboxMessage.attempts) > 0))
-        .group_by(col(OutboxMessage.chat_id))
-    )
-    query = select(OutboxMessage).where(pending, due, col(OutboxMessage.id).in_(heads))
+    query = select(OutboxMessage).where(*narrow, due)
+    if heads_only:
+        # A chat's head is its oldest pending message that is due or already tried once.
+        heads = (
+            select(func.min(OutboxMessage.id))
+            .where(*narrow, or_(due, col(OutboxMessage.attempts) > 0))
+            .group_by(col(OutboxMessage.chat_id))
+        )
+        query = query.where(col(OutboxMessage.id).in_(heads))
     if busy_chats:
         query = query.where(col(OutboxMessage.chat_id).not_in(busy_chats))
     if limited_chats:
@@ -135,6 +153,15 @@ def due_messages(
         .execution_options(populate_existing=True)
     )
     return list(session.exec(query).all())
+
+
+def mark_dropped(session: Session, *, message: OutboxMessage, reason: str) -> None:
+    """Give up on the message without counting it as a failure (nobody can use it any more)."""
+    message.status = OutboxStatus.DROPPED.value
+    message.attempts += 1
+    message.error = clip_error(reason)
+    session.add(message)
+    session.flush()
 
 
 def mark_sent(

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.telegram.driver import Driver
-from bot.telegram.errors import BadRequest, NotModified, TelegramError, ThreadNotFound, Unreachable
+from bot.telegram.errors import (
+    BadRequest,
+    NotModified,
+    QueryTooOld,
+    TelegramError,
+    ThreadNotFound,
+    Unreachable,
+)
 
 LIBRARIES = ("aiogram", "python-telegram-bot")
 
@@ -18,6 +25,7 @@ _BAD_REQUEST_KINDS: tuple[tuple[str, type[TelegramError]], ...] = (
     ("message thread not found", ThreadNotFound),
     ("topic_deleted", ThreadNotFound),
     ("chat not found", Unreachable),
+    ("query is too old", QueryTooOld),
 )
 
 

@@ -31,6 +31,10 @@ class ThreadNotFound(TelegramError):
     """400 message thread not found: the forum topic was deleted."""
 
 
+class QueryTooOld(TelegramError):
+    """400 query is too old: the button's callback can no longer be answered."""
+
+
 class BadRequest(TelegramError):
     """Any other 400: retrying the same call cannot succeed."""
 

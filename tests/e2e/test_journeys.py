@@ -27,7 +27,9 @@ async def test_invalid_authentication_code_is_solved_by_the_article(bot: Running
     assert "Código de autenticação inválido" in article.messages[0].body
     assert "obter a hora automaticamente pela rede" in article.text
     assert all(not m.inline_keyboard for m in article.messages[:-1])
-    assert article.labels == ["✅ Resolveu", "Não resolveu, falar com o suporte"]
+    # Then one button per "Veja também" article (issue 10).
+    assert article.labels[:2] == ["✅ Resolveu", "Não resolveu, falar com o suporte"]
+    assert all(label.startswith("📎 ") for label in article.labels[2:])
     solved = await ana.press("Resolveu")
     assert "Que bom que resolveu" in solved.text
     assert bot.tickets() == []

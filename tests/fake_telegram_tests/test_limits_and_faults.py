@@ -29,39 +29,71 @@ async def manual(fake_telegram_factory: ServerFactory) -> AsyncIterator[Setup]:
         yield Setup(server, RawApi(session, server), clock)
 
 
-async def test_private_chat_allows_a_small_burst_then_one_per_second(manual: Setup) -> None:
+TOO_MANY = "Too Many Requests: retry after {}"
+
+
+@pytest_asyncio.fixture
+async def lenient(fake_telegram_factory: ServerFactory) -> AsyncIterator[Setup]:
+    """The fake server counting with token buckets (the lenient option)."""
+    clock = ManualClock()
+    server = await fake_telegram_factory(clock=clock, limits=LimitConfig(counting="bucket"))
+    async with aiohttp.ClientSession() as session:
+        yield Setup(server, RawApi(session, server), clock)
+
+
+async def test_private_chat_gets_one_message_in_any_second(manual: Setup) -> None:
     user = manual.server.add_user()
     manual.server.user_sends_text(user, "oi")
-    statuses = [(await manual.send(user.id))[0] for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    assert [(await manual.send(user.id))[0] for _ in range(2)] == [200, 429]
+    manual.clock.advance(0.5)
     status, body = await manual.send(user.id)
     assert status == 429 and body["parameters"] == {"retry_after": 1}
-    assert body["description"] == "Too Many Requests: retry after 1"
-    manual.clock.advance(1.0)
+    assert body["description"] == TOO_MANY.format(1)
+    manual.clock.advance(0.5)  # a full second after the first
     assert (await manual.send(user.id))[0] == 200
-    assert (await manual.send(user.id))[0] == 429
-    assert manual.server.stats.served_429 == 3
-    assert manual.server.stats.rate_limited == 3
+    assert manual.server.stats.served_429 == 2
+    assert manual.server.stats.rate_limited == 2
 
 
-async def test_group_allows_twenty_per_minute(manual: Setup) -> None:
+async def test_group_gets_twenty_in_any_minute(manual: Setup) -> None:
     group = manual.server.add_group("Agentes", forum=False)
-    statuses = [(await manual.send(group.id))[0] for _ in range(21)]
-    assert statuses.count(200) == 20 and statuses[-1] == 429
-    _, body = await manual.send(group.id)
-    assert body["parameters"] == {"retry_after": 3}
-    manual.clock.advance(3.0)
-    assert (await manual.send(group.id))[0] == 200
+    assert [(await manual.send(group.id))[0] for _ in range(20)] == [200] * 20
+    manual.clock.advance(45)
+    status, body = await manual.send(group.id)
+    assert (status, body["parameters"]) == (429, {"retry_after": 15})
+    assert body["description"] == TOO_MANY.format(15)
+    manual.clock.advance(15)
+    assert [(await manual.send(group.id))[0] for _ in range(21)] == [200] * 20 + [429]
 
 
-async def test_thirty_per_second_overall(manual: Setup) -> None:
-    users = [manual.server.add_user(f"U{n}") for n in range(40)]
+async def test_thirty_in_any_sliding_second_overall(manual: Setup) -> None:
+    users = [manual.server.add_user(f"U{n}") for n in range(61)]
     for user in users:
         manual.server.user_sends_text(user, "oi")
-    statuses = [(await manual.send(user.id))[0] for user in users]
-    assert statuses[:30] == [200] * 30 and set(statuses[30:]) == {429}
-    manual.clock.advance(1.0)
-    assert [(await manual.send(u.id))[0] for u in users[30:]] == [200] * 10
+    assert [(await manual.send(u.id))[0] for u in users[:15]] == [200] * 15
+    manual.clock.advance(0.5)
+    statuses = [(await manual.send(u.id))[0] for u in users[15:31]]
+    assert statuses == [200] * 15 + [429]  # 30 in the last second, whatever the clock says
+    manual.clock.advance(0.5)  # the first 15 leave the window, the next 15 stay in it
+    statuses = [(await manual.send(u.id))[0] for u in users[30:46]]
+    assert statuses == [200] * 15 + [429]
+    manual.clock.advance(0.5)
+    assert [(await manual.send(u.id))[0] for u in users[45:61]] == [200] * 15 + [429]
+
+
+async def test_bucket_counting_allows_bursts_the_window_refuses(lenient: Setup) -> None:
+    user = lenient.server.add_user()
+    lenient.server.user_sends_text(user, "oi")
+    assert [(await lenient.send(user.id))[0] for _ in range(4)] == [200, 200, 200, 429]
+    lenient.clock.advance(1.0)
+    assert [(await lenient.send(user.id))[0] for _ in range(2)] == [200, 429]
+    users = [lenient.server.add_user(f"U{n}") for n in range(46)]
+    for other in users:
+        lenient.server.user_sends_text(other, "oi")
+    lenient.clock.advance(1.0)
+    assert [(await lenient.send(u.id))[0] for u in users[:31]] == [200] * 30 + [429]
+    lenient.clock.advance(0.5)  # half a second refills 15 tokens: 45 in 0.5 s
+    assert [(await lenient.send(u.id))[0] for u in users[31:46]] == [200] * 15
 
 
 async def test_limits_can_count_edits(fake_telegram_factory: ServerFactory) -> None:

@@ -63,9 +63,14 @@ def test_cancel_button_from_an_old_message_while_idle_just_shows_the_menu(
     assert chat.templates == ["menu"]
 
 
-def test_attachment_while_idle_is_not_understood(chat: Conversation) -> None:
-    chat.attach()
-    assert chat.templates == ["not_understood", "menu"]
+def test_attachment_from_a_new_user_asks_for_the_problem_first(chat: Conversation) -> None:
+    # Issue 16, point 5: no "use the buttons of the question below" when no question is pending.
+    chat.attach(kind="document", name="print.pdf")
+    assert chat.templates == ["attachment_idle"]
+    assert "Use os botões" not in chat.text()
+    assert "Descreva primeiro o problema" in chat.text()
+    assert chat.state.name == "idle"
+    assert [b.data for b in chat.buttons()] == ["m:new", "m:list", "m:help"]
 
 
 def test_menu_help_button_shows_help(chat: Conversation) -> None:

@@ -53,7 +53,24 @@ PARAMS: dict[str, dict[str, object]] = {
         "explanation": "NÃO se destina a pedido de suporte.",
         "targets": ["eproc 1º Grau e Colégio Recursal", "eproc 2º Grau"],
     },
-    "intake_start": {"offer": "Helpdesk do SEI", "notice": "Prazo: 5 dias.", "fields": ["Nome"]},
+    "intake_start": {
+        "offer": "eproc 1º Grau e Colégio Recursal",
+        "notice": "Atente-se para o grau.",
+        "fields": ["Categoria", "Descrição"],
+        "category": "Tramitação processual",
+        "target": "",
+        "grau_unsure": True,
+        "process": "1004567-21.2024.8.26.0224",
+    },
+    "smalltalk": {"kind": "greeting", "busy": True},
+    "attachment_idle": {},
+    "nothing_in_progress": {},
+    "ask_subject": {"subjects": ["o SEI não abre <o processo>", "o balcão virtual & o horário"]},
+    "confirm_switch": {"text": "na verdade é no eproc <erro> & publicação"},
+    "next_subject": {"subject": "o balcão virtual não abre"},
+    "grau_help": {"hint": "1º grau: vara, comarca, juizado. 2º grau: câmara, desembargador."},
+    "frustration_ack": {},
+    "cpf_notice": {},
     "intake_field": {
         "offer": "Helpdesk do SEI",
         "number": 4,
@@ -192,9 +209,18 @@ def test_every_button_macro_renders(renderer: Renderer) -> None:
         "ticket": {"code": "SEI-7KX3QF"},
         "cancel_ticket": {"code": "SEI-7KX3QF"},
         "score": {"score": 3},
+        "see_also": {"title": "Perdi o celular: como desativar o 2FA"},
+        "category": {"name": "Consulta Técnica", "target": "até 2 horas corridas"},
     }
     for name in names:
         assert renderer.button_label(ButtonSpec(name, "d", params.get(name, {})))
+
+
+def test_a_category_button_carries_its_resolution_target(renderer: Renderer) -> None:
+    spec = ButtonSpec("category", "k:0", {"name": "Consulta Técnica", "target": "até 2 horas"})
+    assert renderer.button_label(spec) == "Consulta Técnica · até 2 horas"
+    bare = ButtonSpec("category", "k:1", {"name": "Acesso", "target": ""})
+    assert renderer.button_label(bare) == "Acesso"
 
 
 def test_unknown_button_label_fails_loudly(renderer: Renderer) -> None:

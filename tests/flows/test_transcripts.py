@@ -143,6 +143,7 @@ def test_business_rule_question_gets_the_answer_and_no_ticket(chat: Conversation
     assert chat.reply("article").params == {
         "article_id": "regras-de-negocio",
         "ticket_option": False,
+        "section": None,
     }
     assert chat.state.name == "idle"
 

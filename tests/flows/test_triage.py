@@ -20,7 +20,11 @@ def _eproc_lists_infoeproc(chat: Conversation) -> None:
 def test_article_is_shown_with_solved_and_not_solved_buttons(chat: Conversation) -> None:
     chat.say("o eproc diz codigo invalido")
     reply = chat.reply("article")
-    assert reply.params == {"article_id": "eproc-2fa-codigo-invalido", "ticket_option": True}
+    assert reply.params == {
+        "article_id": "eproc-2fa-codigo-invalido",
+        "ticket_option": True,
+        "section": None,
+    }
     assert chat.labels() == ["✅ Resolveu", "Não resolveu, falar com o suporte"]
     assert chat.state.name == "article"
 

@@ -33,6 +33,8 @@ def test_show_article_is_plain_text_with_its_buttons_listed() -> None:
         "Essa orientação resolveu o seu problema?",
         "  [1] ✅ Resolveu",
         "  [2] Não resolveu, falar com o suporte",
+        # The article it links to, as a button (issue 10: "Veja também" as buttons).
+        "  [3] 📎 Código de autenticação inválido no eproc",
     ]
 
 

@@ -117,10 +117,20 @@ def test_unsure_problem_without_system_asks_the_system(kb: KnowledgeBase) -> Non
 
 def test_little_evidence_makes_a_strong_score_unsure(kb: KnowledgeBase) -> None:
     strong = Candidate("offer", "eproc-1g", 0.9, "acesso")
-    thin = ranking(strong, problem=True, grau="1", evidence=rules.MIN_EVIDENCE - 0.1)
+    thin = ranking(strong, problem=True, evidence=rules.MIN_EVIDENCE - 0.1)
     assert rules.decide(kb, thin).label == "clarify:sistema"
     rich = ranking(strong, problem=True, grau="1", evidence=rules.MIN_EVIDENCE)
     assert rules.decide(kb, rich).label == "offer:eproc-1g"
+
+
+def test_an_unsure_problem_naming_a_grau_is_eproc_without_asking_the_system(
+    kb: KnowledgeBase,
+) -> None:
+    # "no segundo grau não consigo protocolar": only eproc splits its offers by grau.
+    strong = Candidate("offer", "eproc-1g", 0.9, "tramitacao")
+    thin = ranking(strong, problem=True, grau="2", evidence=rules.MIN_EVIDENCE - 0.1)
+    decision = rules.decide(kb, thin)
+    assert (decision.label, decision.category) == ("offer:eproc-2g", "tramitacao")
 
 
 def test_eproc_offer_without_grau_asks_the_grau_and_keeps_the_category(
