@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test test-fast lint format typecheck pytest bench clean
+.PHONY: run chat test test-fast lint format typecheck pytest browser screenshots bench clean
 
 # pip's own progress is shown: a fresh install takes a minute or two and should not look stuck.
 $(STAMP): pyproject.toml
@@ -35,12 +35,23 @@ typecheck: $(STAMP)
 
 # One worker per core (pytest-xdist); each has its own stores (a SQLite file or a PostgreSQL
 # schema per test) and ephemeral ports.
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest -q -n auto --dist worksteal
 
 # The inner loop: everything but the tests marked slow (child processes, real-time waits).
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -n auto --dist worksteal -m "not slow"
+
+# The supervisor page's tests drive Debian's chromium (never a downloaded browser). CI installs
+# it (we are root there); a local run without it skips those tests and says why.
+browser:
+	@if [ "$$CI" = "true" ] && [ ! -x /usr/bin/chromium ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# Regenerate the README's screenshots of the supervisor page (docs/screenshots/*.png).
+screenshots: $(STAMP) browser
+	TRIAGEM_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/web/test_pages.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

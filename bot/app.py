@@ -90,7 +90,7 @@ def wire_desk(
     )
     services = DeskServices(kb, renderer, settings, clock, factor)
     pushes = Pushes(renderer, clock)
-    relay = Relay(services)
+    relay = Relay(services, on_resumed=pushes.moved)
     threads = TicketThreads(services, relay)
     turn = UserTurn(
         kb,

@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="list the cases decided differently by the knowledge base at BASE",
     )
+    gaps = kb.add_parser("gaps", help="questions the knowledge base did not answer, grouped")
+    gaps.add_argument("--days", help="the last N days (default 30)")
+    gaps.add_argument("--json", action="store_true")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="migrate the database to the current schema")
     backup = db.add_parser("backup", help="a consistent copy of the SQLite store (bot may run)")
@@ -117,6 +120,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, config:
             return kb_commands.run_eval_diff(kb_root, args.diff, args.file, args.json, out, err)
         if args.kb_command == "eval":
             return kb_commands.run_eval(kb_root, args.file, args.json, out, err)
+        if args.kb_command == "gaps":
+            from bot.gaps_command import report
+
+            return report(config, args.days, args.json, out, err)
     if args.command in ("run", "chat", None):
         return _run(args.command, config)
     if args.command == "db" and args.db_command == "upgrade":
@@ -189,12 +196,16 @@ def _purge(config: Config, days_text: str | None, out: TextIO, err: TextIO) -> i
     from sqlmodel import Session
 
     from bot.database import open_store
+    from storage.gaps import purge_gaps
     from storage.retention import purge
 
     engine = open_store(config)
     try:
         with Session(engine) as session, session.begin():
-            purged = purge(session, before=datetime.now(UTC) - timedelta(days=days))
+            before = datetime.now(UTC) - timedelta(days=days)
+            purged = purge(session, before=before)
+            # The knowledge gaps keep users' words too: the same retention.
+            purge_gaps(session, before=before)
     except SQLAlchemyError as exc:
         # The URL is left out: it may hold the database password.
         print(f"db purge: storage error: {str(exc).strip().splitlines()[0]}", file=err)

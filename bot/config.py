@@ -96,12 +96,35 @@ class LogConfig(_Section):
         return value.upper() if isinstance(value, str) else value
 
 
+class WebConfig(_Section):
+    """The supervisors' page, /healthz, /readyz and /metrics (README, "Supervision")."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=1, le=65535)
+    # /readyz fails when the oldest due outbox call has waited longer than this.
+    outbox_stuck_seconds: int = Field(default=300, ge=10, le=86_400)
+    # /readyz fails when getWebhookInfo reports an error more recent than this.
+    webhook_error_seconds: int = Field(default=600, ge=10, le=86_400)
+    # Hours a supervisor's login lasts.
+    session_hours: float = Field(default=8, gt=0, le=24 * 7)
+
+
+class ClocksConfig(_Section):
+    """Resolution clocks (README, "Supervision"); how offers count is in clocks.toml."""
+
+    # The warning goes out once this share of the target has run.
+    warn_share: float = Field(default=0.8, ge=0.05, lt=1)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     knowledge_base: KnowledgeBaseConfig = KnowledgeBaseConfig()
     desk: DeskConfig = DeskConfig()
     log: LogConfig = LogConfig()
+    web: WebConfig = WebConfig()
+    clocks: ClocksConfig = ClocksConfig()
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:

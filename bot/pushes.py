@@ -31,6 +31,13 @@ class Pushes:
     def __init__(self, texts: Texts, clock: Callable[[], datetime]) -> None:
         self.texts = texts
         self.clock = clock
+        # Told of every status change (the resolution clocks), in the same transaction.
+        self.on_moved: Callable[[Session, Ticket], None] | None = None
+
+    def moved(self, session: Session, ticket: Ticket) -> None:
+        """A ticket changed status without news for its requester (the user answered)."""
+        if self.on_moved is not None:
+            self.on_moved(session, ticket)
 
     def queue_changed(self, session: Session, offer_id: str, from_position: int = 1) -> None:
         """Push the new position of every waiting ticket at or behind `from_position`.
@@ -83,6 +90,7 @@ class StatusNews:
 
     def status_changed(self, session: Session, ticket: Ticket) -> None:
         """Tell the requester the ticket's new status."""
+        self.pushes.moved(session, ticket)
         if ticket.status != Status.NOVO.value:
             self.pushes.left_queue(session, ticket)
         user = self._requester(session, ticket)

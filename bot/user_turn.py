@@ -22,6 +22,7 @@ from flows.actions import (
     CommentRating,
     EraseUserData,
     ExportUserData,
+    NoteGap,
     OpenTicket,
     RateTicket,
     RelayToTicket,
@@ -59,6 +60,7 @@ from storage import (
     ticket_by_code,
 )
 from storage.errors import TicketNotRateable
+from storage.gaps import note_gap
 from storage.turns import Requester, SavedConversation, Turn, start_turn
 
 log = logging.getLogger(__name__)
@@ -220,6 +222,16 @@ class UserTurn:
             return []
         if isinstance(action, ExportUserData):
             return self._export(session, user, chat_id, now)
+        if isinstance(action, NoteGap):
+            note_gap(
+                session,
+                kind=action.kind,
+                text=action.text,
+                article_id=action.article_id,
+                user_id=user.id,
+                now=now,
+            )
+            return []
         if isinstance(action, RelayToTicket):
             if self.on_relay is None:
                 return []

@@ -86,6 +86,18 @@ class RelayToTicket:
     message_id: int | None = None
 
 
+@dataclass(frozen=True)
+class NoteGap:
+    """Remember a question the knowledge base did not answer (the supervisors' gaps report).
+
+    kind: "none" (no route), "abandoned" (a clarifying question left), "not_solved" (article).
+    """
+
+    kind: str
+    text: str
+    article_id: str | None = None
+
+
 Action = (
     Reply
     | OpenTicket
@@ -96,4 +108,5 @@ Action = (
     | EraseUserData
     | RelayToTicket
     | QueueAction
+    | NoteGap
 )

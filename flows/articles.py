@@ -8,7 +8,7 @@ from knowledge_base.render import linked_articles
 from knowledge_base.sections import sections
 
 from . import answers, routing, subjects, talk, triage
-from .actions import Action, Keyboard, Reply
+from .actions import Action, Keyboard, NoteGap, Reply
 from .context import Context
 from .events import Event, Text
 from .keyboards import NOT_SOLVED, SOLVED, button
@@ -38,7 +38,8 @@ def on_article(state: ConversationState, event: Event, services: Services) -> St
         # Asking for support is a support problem even when the question was a how-to.
         grau = (answers.grau_of(event) if isinstance(event, Text) else None) or context.grau
         wanting = replace(context, text=context.text or article.title, grau=grau)
-        return routing.route(offers, wanting, services, state.to_dict())
+        gap = NoteGap("not_solved", context.text, article.id)
+        return routing.route(offers, wanting, services, state.to_dict()).after(gap)
     # The article answered that question: anything else typed now is a new one.
     if isinstance(event, Text) and event.text.strip():
         return triage.start(event.text, services)

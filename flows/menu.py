@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import answers, relay, routing, talk, tickets, triage
-from .actions import Action, Reply
+from .actions import Action, NoteGap, Reply
 from .context import Context
 from .events import Attachment, Button, Event, Text
 from .keyboards import MENU
@@ -15,10 +15,13 @@ from .subjects import PENDING
 # "voltar" and its synonyms are short; longer messages are problems to triage.
 BACK_CHARS = 20
 
+# The clarifying questions of triage: leaving one means the bot did not get the user there.
+CLARIFYING = frozenset({"ask_grau", "ask_system", "ask_offer"})
+
 
 def welcome(state: ConversationState, args: str, services: Services) -> Step:
     """/start: greet, say what the bot does, and drop whatever was in progress."""
-    return Step(IDLE, (Reply("welcome", {}, MENU),))
+    return Step(IDLE, (*_abandoned(state), Reply("welcome", {}, MENU)))
 
 
 def help_text(state: ConversationState, args: str, services: Services) -> Step:
@@ -30,7 +33,14 @@ def leave(state: ConversationState, services: Services) -> Step:
     """Abandon the question or form in progress; nothing is sent anywhere."""
     if state.name == IDLE_NAME:
         return Step(IDLE, prompt=True)
-    return Step(IDLE, (Reply("flow_left"),), prompt=True)
+    return Step(IDLE, (*_abandoned(state), Reply("flow_left")), prompt=True)
+
+
+def _abandoned(state: ConversationState) -> tuple[Action, ...]:
+    text = state.data.get("text")
+    if state.name in CLARIFYING and isinstance(text, str) and text.strip():
+        return (NoteGap("abandoned", text),)
+    return ()
 
 
 def on_idle(state: ConversationState, event: Event, services: Services) -> Step | None:

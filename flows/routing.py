@@ -9,7 +9,7 @@ from knowledge_base.models import Offer
 from knowledge_base.sections import best_section
 
 from . import guards, intake, office_choice
-from .actions import Reply
+from .actions import NoteGap, Reply
 from .context import Context
 from .keyboards import MENU
 from .ports import Services
@@ -35,7 +35,8 @@ def follow(decision: Decision, context: Context, services: Services) -> Step:
         return route(graus, context, services, None)
     if decision.kind == "clarify" and decision.target == "sistema":
         return ask_system(context, services, None)
-    return Step(IDLE, (Reply("triage_none", {}, MENU),))
+    gap = NoteGap("none", context.text) if context.text else None
+    return Step(IDLE, (Reply("triage_none", {}, MENU),) + ((gap,) if gap else ()))
 
 
 def show_article(

@@ -12,6 +12,7 @@ from pathlib import Path
 from .article_checks import article_problems
 from .articles import read_article
 from .catalog_checks import catalog_problems
+from .clocks_file import read_clocks
 from .language_file import read_language
 from .models import Article, KnowledgeBase
 from .offers_file import read_offers
@@ -19,6 +20,7 @@ from .problems import KnowledgeBaseError, Problem, errors
 
 OFFERS_FILE = "offers.toml"
 LANGUAGE_FILE = "language.toml"
+CLOCKS_FILE = "clocks.toml"
 ARTICLES_DIR = "articles"
 # Problems that stop a file from being read at all: every other problem may follow from them.
 ROOT_CODES = frozenset(
@@ -53,6 +55,8 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
     problems = list(catalog.problems)
     language, language_problems = read_language(root / LANGUAGE_FILE)
     problems += language_problems
+    clocks, clock_problems = read_clocks(root / CLOCKS_FILE)
+    problems += clock_problems
     articles: dict[str, Article] = {}
     unread: dict[str, Problem] = {}
     files = sorted((root / ARTICLES_DIR).glob("*.md"))
@@ -80,7 +84,15 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
         systems=catalog.systems,
         texts=catalog.texts,
         language=language,
+        clocks=clocks,
     )
+    # A warning, not an error: renaming an offer must not block a reload; its old clock rule
+    # is simply unused until the editor renames it in clocks.toml too.
+    problems += [
+        Problem.warn(root / CLOCKS_FILE, rule.line or 1, f"oferta desconhecida '{rule.offer_id}'")
+        for rule in clocks.values()
+        if rule.offer_id not in kb.offers
+    ]
     if not catalog.unread:
         offers_text = (root / OFFERS_FILE).read_text(encoding="utf-8")
         problems += [

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .clocks_file import ClockRule
 
 from .calendar import Calendar, Window
 
@@ -189,3 +192,5 @@ class KnowledgeBase:
     systems: Mapping[str, System] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
     language: Language = field(default_factory=Language)
+    # Resolution clock rules by offer id (clocks.toml); an offer without one counts running time.
+    clocks: Mapping[str, ClockRule] = field(default_factory=dict)

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, delete, select, update
 from storage.history import SYSTEM
 from storage.lifecycle import OPEN_STATUSES
 from storage.live_queue import entries_for_export
+from storage.supervision_tables import KnowledgeGap
 from storage.tables import (
     Attachment,
     Conversation,
@@ -85,6 +86,15 @@ def export_user_data(session: Session, *, user_id: int) -> dict[str, Any]:
         "messages": _stored_messages(session, chats_of(user)),
         # Balcão Virtual attendances (erased with the user: their rows cascade).
         "balcao_virtual": entries_for_export(session, user_id=user_id),
+        # Questions of theirs the knowledge base did not answer (the supervisors' gaps report).
+        "unanswered_questions": [
+            _plain(g, exclude={"id", "user_id"})
+            for g in session.exec(
+                select(KnowledgeGap)
+                .where(col(KnowledgeGap.user_id) == user_id)
+                .order_by(col(KnowledgeGap.id))
+            )
+        ],
     }
 
 
@@ -123,6 +133,7 @@ def erase_user_data(session: Session, *, user_id: int, now: datetime) -> int:
     forget_calls(session, ids, chats_of(user), traces)
     delete_copies(session, traces, now)
     session.exec(delete(Conversation).where(col(Conversation.user_id) == user_id))
+    session.exec(delete(KnowledgeGap).where(col(KnowledgeGap.user_id) == user_id))
     session.delete(user)
     session.flush()
     note_erasure(session, user.telegram_user_id)

@@ -66,6 +66,9 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_queue", "offer_id", "status", "priority", "created_at", "id"),
         # A message in an agents' topic finds its ticket by (chat, thread).
         Index("ix_tickets_topic", "agent_chat_id", "topic_thread_id"),
+        # The resolution clocks' scans for warnings and breaches due.
+        Index("ix_tickets_warn_at", "warn_at"),
+        Index("ix_tickets_due_at", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -91,6 +94,14 @@ class Ticket(SQLModel, table=True):
     # agents.id, without a foreign key (see migration 0003); storage.agents clears it on removal.
     assigned_agent_id: int | None = None
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The resolution clock (storage/clocks.py): when the warning is due (None: no target, or
+    # warned), when it was sent and when the breach was reported; the first agent answer; and
+    # whether the target was met, recorded at resolution.
+    warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    breached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    target_met: bool | None = None
 
 
 class TicketEvent(SQLModel, table=True):
@@ -273,3 +284,22 @@ class MessageLink(SQLModel, table=True):
 
 # The scheduler and Balcão Virtual tables register with the same metadata.
 import storage.queue_tables  # noqa: E402, F401
+
+# Supervision's tables register with the same metadata.
+from storage.supervision_tables import KnowledgeGap, WebSession  # noqa: E402
+
+__all__ = [
+    "Agent",
+    "Attachment",
+    "AuditEntry",
+    "Conversation",
+    "InboxUpdate",
+    "KnowledgeGap",
+    "MessageLink",
+    "OutboxMessage",
+    "Rating",
+    "Ticket",
+    "TicketEvent",
+    "User",
+    "WebSession",
+]

@@ -89,6 +89,13 @@ COMMANDS: tuple[AgentCommand, ...] = (
         button=CardButton("fec", "desk_close", RESOLVED),
         valid_in=RESOLVED,
     ),
+    AgentCommand(
+        "aguardar",
+        ticket_work.wait_for_user,
+        True,
+        "[pergunta]",
+        valid_in=frozenset({Status.EM_ATENDIMENTO}),
+    ),
     AgentCommand("prioridade", ticket_work.priority, True, "1-5"),
     AgentCommand("artigo", ticket_work.article, True, "ID"),
     AgentCommand("nota", ticket_work.note, True, "texto"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlmodel import Session
@@ -37,14 +38,21 @@ from storage import (
     link_of_user_message,
     ticket_by_code,
 )
+from storage.clocks import note_first_response
 from storage.message_links import IN, OUT
 
 
 class Relay:
     """Copies messages across, keeps the links between original and copy, writes the history."""
 
-    def __init__(self, services: DeskServices) -> None:
+    def __init__(
+        self,
+        services: DeskServices,
+        on_resumed: Callable[[Session, Ticket], None] | None = None,
+    ) -> None:
         self.services = services
+        # The ticket was waiting for the user and now is not (the resolution clock resumes).
+        self.on_resumed = on_resumed
 
     def from_user(self, session: Session, user: User, action: RelayToTicket) -> list[Outbound]:
         """The user's message (text or file) to the ticket's thread; an error reply if closed."""
@@ -61,6 +69,8 @@ class Relay:
         if ticket.status == Status.AGUARDANDO_USUARIO:
             # The user answered what the agent asked for.
             change_status(session, ticket=ticket, to=Status.EM_ATENDIMENTO, actor=USER, now=now)
+            if self.on_resumed is not None:
+                self.on_resumed(session, ticket)
         chat = ticket.agent_chat_id
         if action.attachment is not None:
             file = action.attachment
@@ -104,6 +114,7 @@ class Relay:
             in_place(self.services, act, "desk/requester_gone", {"code": ticket.code})
             return False
         act.add_event(EventKind.MESSAGE, message.body)
+        note_first_response(act.session, ticket=ticket, now=act.now)
         rows = [
             queue(act.session, call, self.services)
             for call in self._to_user_calls(act, ticket, user, message, edited=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
@@ -59,6 +60,7 @@ class Dispatcher:
         after_commit: Callable[[], None] | None = None,
         private_handler: PrivateHandler | None = None,
         batch_size: int = 32,
+        on_handled: Callable[[float], None] | None = None,
         gate: TurnGate | None = None,
     ) -> None:
         if batch_size < 1:
@@ -73,6 +75,8 @@ class Dispatcher:
         # Called once a batch's replies are committed to the outbox (wakes the sender).
         self.after_commit = after_commit
         self.batch_size = batch_size
+        # Called with the seconds each update took to handle (/metrics).
+        self.on_handled = on_handled
         # Held by each batch, so a knowledge base reload swaps only between batches.
         self.gate = gate
         self._wake = asyncio.Event()
@@ -144,6 +148,14 @@ class Dispatcher:
         return len(claimed)
 
     def _handle(self, session: Session, update: InboxUpdate, payload: Mapping[str, Any]) -> None:
+        started = time.perf_counter()
+        self._handle_update(session, update, payload)
+        if self.on_handled is not None:
+            self.on_handled(time.perf_counter() - started)
+
+    def _handle_update(
+        self, session: Session, update: InboxUpdate, payload: Mapping[str, Any]
+    ) -> None:
         incoming = to_incoming(payload)
         for call in self._calls_for(session, payload, incoming):
             enqueue(

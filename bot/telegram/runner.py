@@ -15,10 +15,14 @@ from sqlmodel import Session
 
 from bot.agents.settings import DeskSettings
 from bot.app import App, utc_now, wire_desk
+from bot.clocks import ResolutionClocks
 from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.live_queue import LiveQueue
+from bot.metrics import CountedTriage, Metrics
+from bot.outbound import Outbound
 from bot.scheduler import Scheduler
+from bot.telegram.counted_driver import CountedDriver
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
@@ -29,8 +33,9 @@ from bot.telegram.sender import Sender
 from bot.telegram.updates import update_chat_id
 from bot.telegram.webhook import make_webhook_app
 from bot.turn_gate import TurnGate
+from bot.web.server import serve
 from knowledge_base.version import content_version
-from storage import max_update_id, record_updates
+from storage import Ticket, max_update_id, record_updates
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -56,7 +61,11 @@ class Runtime:
         workers: int = DISPATCH_WORKERS,
     ) -> None:
         self.app = app
-        self.driver = driver
+        # Set once the web server ([web] enabled) listens.
+        self.web_started = asyncio.Event()
+        self.metrics = Metrics()
+        self.metrics.watch_store(app.engine)
+        self.driver = CountedDriver(driver, self._count_call)
         self.clock = clock
         settings = DeskSettings.from_config(app.config)
         wired = wire_desk(app.kb, app.triage, app.renderer, settings, clock)
@@ -66,10 +75,18 @@ class Runtime:
             wired.news,
             wired.agents,
         )
+        counted = CountedTriage(self.turn.triage, self.metrics)
+        self.turn.triage = counted
+        self.clocks = ResolutionClocks(self.agents.services, app.config.clocks.warn_share)
+        # Hooks added to the wired parts: the resolution clocks start with the ticket and
+        # follow its status.
+        self.pushes.on_moved = self.clocks.moved
+        self._open_thread = self.turn.on_ticket_opened
+        self.turn.on_ticket_opened = self.ticket_opened
         hooks = self.agents.outbox
         self.sender = Sender(
             app.engine,
-            driver,
+            self.driver,
             clock,
             limiter=limiter,
             on_sent=hooks.on_sent,
@@ -91,12 +108,13 @@ class Runtime:
             after_commit=self.sender.wake,
             group_handler=self.agents.handle_update,
             private_handler=self.agents.handle_private,
+            on_handled=self.metrics.observe_update,
             gate=gate,
         )
         root = app.config.knowledge_base.path
         self.knowledge = KnowledgeReloader(
             root,
-            Knowledge(app.kb, app.triage, content_version(root)),
+            Knowledge(app.kb, counted.inner, content_version(root)),
             use=self.use_knowledge,
             gate=gate,
             language=app.config.knowledge_base.lint_language,
@@ -111,6 +129,8 @@ class Runtime:
             ),
         )
         self._loop: asyncio.AbstractEventLoop | None = None
+        # The resolution clocks' warnings and breaches are timers of the same scheduler.
+        self.clocks.register(self.scheduler)
 
     def _wake_sender(self) -> None:
         """Wake the sender from another thread (a reload's notice)."""
@@ -120,9 +140,9 @@ class Runtime:
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
         # The runtime's own turn (wire_desk) and the app's (the terminal's) read the same base.
-        for turn in (self.turn, self.app.desk):
-            turn.kb = knowledge.kb
-            turn.triage = knowledge.triage
+        self.turn.kb = self.app.desk.kb = knowledge.kb
+        self.turn.triage = CountedTriage(knowledge.triage, self.metrics)
+        self.app.desk.triage = knowledge.triage
         self.app.renderer.use(knowledge.kb)
         self.agents.services.kb = knowledge.kb
         self.live_queue.use(knowledge.kb)
@@ -132,6 +152,14 @@ class Runtime:
         await self._optional("setMyCommands", {"commands": self._commands()})
         for menu in self.agents.command_menus():
             await self._optional("setMyCommands", menu)
+
+    def ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
+        """A new ticket: its resolution clock starts, its topic and card are queued."""
+        self.clocks.moved(session, ticket)
+        return [] if self._open_thread is None else self._open_thread(session, ticket)
+
+    def _count_call(self, method: str, code: str) -> None:
+        self.metrics.telegram_requests.labels(method, code).inc()
 
     async def store_updates(self, updates: list[dict[str, Any]]) -> None:
         """Commit received updates to the inbox, in one transaction (before Telegram hears)."""
@@ -164,7 +192,19 @@ class Runtime:
         ]
         if self.app.config.knowledge_base.live_reload:
             parts.append(self.knowledge.watch(stop))
+        if self.app.config.web.enabled:
+            parts.append(self._web(stop))
         await asyncio.gather(*parts)
+
+    async def _web(self, stop: asyncio.Event) -> None:
+        from bot.web import supervisor_site
+
+        web_config = self.app.config.web
+        services = self.agents.services
+        site = supervisor_site(
+            self.app, self.driver, self.metrics, self.clock, services.factor, lambda: services.kb
+        )
+        await serve(site, web_config.host, web_config.port, stop, self.web_started)
 
     async def _intake(self, stop: asyncio.Event) -> None:
         telegram = self.app.config.telegram

@@ -18,6 +18,8 @@ from storage.schema import alembic_config, ensure_schema, head_revision, schema_
 
 TABLES = {
     "users",
+    "knowledge_gaps",
+    "web_sessions",
     "conversations",
     "tickets",
     "ticket_events",
@@ -39,7 +41,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0006_timers_and_live_queue"
+down_revision = "0007_supervision"
 branch_labels = None
 depends_on = None
 
@@ -129,13 +131,10 @@ def test_older_revision_is_refused_or_upgraded(
         storage.schema.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__")
     )
     (migrations / "versions" / "0099_extra.py").write_text(EXTRA_REVISION)
-    upgrade(database_url)  # the real head, 0006_timers_and_live_queue
+    upgrade(database_url)  # the real head, 0007_supervision
     monkeypatch.setattr(storage.schema, "MIGRATIONS_DIR", migrations)
 
-    with pytest.raises(
-        SchemaOutdated,
-        match=r"revision '0006_timers_and_live_queue'.*needs '0099'",
-    ):
+    with pytest.raises(SchemaOutdated, match=r"revision '0007_supervision'.*needs '0099'"):
         ensure_schema(empty_engine, auto_upgrade=False)
     ensure_schema(empty_engine, auto_upgrade=True)
 

@@ -82,6 +82,18 @@ def close(view: DeskView, args: str) -> list[DeskAction]:
     return [ChangeStatus(Status.FECHADO, "close"), PostInThread("desk/closed", view.by)]
 
 
+def wait_for_user(view: DeskView, args: str) -> list[DeskAction]:
+    """/aguardar [pergunta]: the question (if any) goes to the user; the ticket waits for their
+    answer, and its resolution clock stops until it comes."""
+    ticket = ticket_of(view)
+    if Status.AGUARDANDO_USUARIO not in allowed_transitions(ticket.status):
+        return refused_move(view, Status.AGUARDANDO_USUARIO, "wait")
+    question = args.strip()
+    asked: list[DeskAction] = [RelayText(question)] if question else []
+    waiting = PostInThread("desk/waiting", view.by)
+    return [*asked, ChangeStatus(Status.AGUARDANDO_USUARIO, "wait"), waiting]
+
+
 def reopen(view: DeskView, args: str) -> list[DeskAction]:
     """/reabrir: a resolved ticket goes back to attendance."""
     ticket = ticket_of(view)
