@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from knowledge_base.dialogs import DialogCase, evaluate_dialogs, format_dialogs
 from knowledge_base.eval_diff import Change, Outcome, changed_cases
@@ -16,14 +16,17 @@ from knowledge_base.evaluation import (
     evaluate,
     format_report,
     read_case_file,
-    read_cases,
 )
 from knowledge_base.lint_messages import DEFAULT_LANGUAGE, message
 from knowledge_base.loader import FOLLOW_CODES, load_knowledge_base, read_knowledge_base
+from knowledge_base.models import KnowledgeBase
 from knowledge_base.problems import KnowledgeBaseError, errors
 from knowledge_base.reach_checks import advice
 from knowledge_base.triage import Triage
 from knowledge_base.version import content_version
+
+if TYPE_CHECKING:
+    from bot.dialog_player import DialogPlayer
 
 
 def lint(root: Path, out: TextIO, language: str = DEFAULT_LANGUAGE) -> int:
@@ -103,13 +106,13 @@ def run_eval_diff(
     """The cases of a JSONL file decided differently by the base at `base` and the one at
     `root` (e.g. the committed and the edited knowledge base)."""
     try:
-        cases = read_cases(cases_file)
+        cases = read_case_file(cases_file)
     except EvalFileError as exc:
         print(exc, file=err)
         return 2
-    before = _outcomes(Triage(load_knowledge_base(base)))
-    after = _outcomes(Triage(load_knowledge_base(root)))
-    changes = changed_cases(cases, before, after, lambda case: case.text)
+    before = _outcomes(load_knowledge_base(base))
+    after = _outcomes(load_knowledge_base(root))
+    changes = changed_cases(cases, before, after, _describe)
     if as_json:
         data = {
             "cases": len(cases),
@@ -123,14 +126,28 @@ def run_eval_diff(
     return 0
 
 
-def _outcomes(triage: Triage) -> Callable[[Case], Outcome]:
-    """What one version decides for a case (dialog cases plug in here with their player)."""
+def _outcomes(kb: KnowledgeBase) -> Callable[[Case | DialogCase], Outcome]:
+    """What one version decides for a case: a message's decision, or where a dialog ends."""
+    triage = Triage(kb)
+    players: list[DialogPlayer] = []
 
-    def outcome(case: Case) -> Outcome:
+    def outcome(case: Case | DialogCase) -> Outcome:
+        if isinstance(case, DialogCase):
+            if not players:  # the store and the desk are only made when there are dialogs
+                from bot.dialog_player import DialogPlayer
+
+                players.append(DialogPlayer(kb, triage))
+            last = players[0].play(case.turns)[-1]
+            return Outcome(last.label, last.category)
         decision = triage.decide(case.text)
         return Outcome(decision.label, decision.category)
 
     return outcome
+
+
+def _describe(case: Case | DialogCase) -> str:
+    """A case as one line: the message, or a dialog's turns."""
+    return " → ".join(case.turns) if isinstance(case, DialogCase) else case.text
 
 
 def _diff_lines(changes: list[Change], total: int, base: Path, root: Path) -> list[str]:

@@ -112,7 +112,12 @@ from storage.tickets import (
     tickets_in_attendance,
     tickets_of_user,
 )
-from storage.users import get_or_create_user, mark_unreachable, user_by_telegram_id
+from storage.users import (
+    get_or_create_user,
+    mark_chat_unreachable,
+    mark_unreachable,
+    user_by_telegram_id,
+)
 
 __all__ = [
     "OPEN_STATUSES",
@@ -194,6 +199,7 @@ __all__ = [
     "load_conversation",
     "lock_ticket",
     "make_engine",
+    "mark_chat_unreachable",
     "mark_failed",
     "mark_sent",
     "mark_unreachable",

@@ -83,6 +83,12 @@ def get_or_create_user(
     return user
 
 
+def mark_chat_unreachable(session: Session, *, chat_id: int, now: datetime) -> None:
+    """Record that Telegram refused delivery to this chat, for every user of it."""
+    for user in session.exec(select(User).where(User.chat_id == chat_id)).all():
+        mark_unreachable(session, user_id=user.id or 0, now=now)
+
+
 def mark_unreachable(session: Session, *, user_id: int, now: datetime) -> None:
     """Record that Telegram refused delivery (the user blocked the bot)."""
     user = session.get(User, user_id)

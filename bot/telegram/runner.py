@@ -202,7 +202,13 @@ class Runtime:
         web_config = self.app.config.web
         services = self.agents.services
         site = supervisor_site(
-            self.app, self.driver, self.metrics, self.clock, services.factor, lambda: services.kb
+            self.app,
+            self.driver,
+            self.metrics,
+            self.clock,
+            services.factor,
+            lambda: services.kb,
+            lambda: self.knowledge.version,
         )
         await serve(site, web_config.host, web_config.port, stop, self.web_started)
 

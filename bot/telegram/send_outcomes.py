@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from storage import OutboxMessage, Ticket, User, add_event, mark_unreachable
+from storage import OutboxMessage, Ticket, add_event, mark_chat_unreachable
 from storage.history import SYSTEM, EventKind
 from storage.outbox import (
     OutboxStatus,
@@ -154,8 +154,7 @@ class Outcomes:
             if row is not None:
                 mark_failed(session, message=row, error=error, now=now)
             drop_pending_for_chat(session, chat_id=job.chat_id, reason=error, now=now)
-            for user in session.exec(select(User).where(User.chat_id == job.chat_id)).all():
-                mark_unreachable(session, user_id=user.id or 0, now=now)
+            mark_chat_unreachable(session, chat_id=job.chat_id, now=now)
             ticket = session.get(Ticket, job.ticket_id) if job.ticket_id else None
             if ticket is not None:
                 add_event(

@@ -24,6 +24,7 @@ def supervisor_site(
     clock: Callable[[], datetime],
     factor: SecondFactor,
     kb: Callable[[], KnowledgeBase],
+    kb_version: Callable[[], str] | None = None,
 ) -> web.Application:
     """The web application of a running bot, on its store, driver, clock and the desk's
     second factor (the same TOTP codes, lockout and replay refusal); `kb` gives the knowledge
@@ -35,6 +36,7 @@ def supervisor_site(
         clock,
         outbox_stuck=timedelta(seconds=config.outbox_stuck_seconds),
         webhook_error=timedelta(seconds=config.webhook_error_seconds),
+        knowledge_version=kb_version,
     )
     context = WebContext(
         app.engine,

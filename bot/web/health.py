@@ -28,6 +28,9 @@ class Readiness:
     clock: Callable[[], datetime]
     outbox_stuck: timedelta
     webhook_error: timedelta
+    # The content hash of the knowledge base in use (it may be reloaded): several workers
+    # behind one webhook show here whether they serve the same version.
+    knowledge_version: Callable[[], str] | None = None
 
     async def check(self) -> dict[str, str]:
         """Every check's outcome, by name (store, telegram, webhook, outbox)."""

@@ -69,7 +69,9 @@ async def readyz(request: web.Request) -> web.Response:
     readiness = request.app[WEB].readiness
     checks = {} if readiness is None else await readiness.check()
     ready = all(outcome == "ok" for outcome in checks.values())
-    body = {"ready": ready, "checks": checks}
+    body: dict[str, object] = {"ready": ready, "checks": checks}
+    if readiness is not None and readiness.knowledge_version is not None:
+        body["knowledge_base_version"] = readiness.knowledge_version()
     return web.Response(
         status=200 if ready else 503,
         text=json.dumps(body, ensure_ascii=False),

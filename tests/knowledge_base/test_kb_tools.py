@@ -135,3 +135,26 @@ def test_diff_lists_the_cases_an_edit_changed(tmp_path: Path) -> None:
     ]
     # The other way round, the same case is fixed.
     assert json.loads(_diff(TINY_KB, edited, TINY_CASES, as_json=True))["fixed"] == 1
+
+
+def test_diff_plays_dialog_cases_and_lists_the_ones_an_edit_changed(tmp_path: Path) -> None:
+    cases = tmp_path / "dialogs.jsonl"
+    dialog = {"turns": ["oi", "como entro no eproc com usuário e senha?"]}
+    cases.write_text(
+        json.dumps({**dialog, "expect": "article:eproc-login"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    edited = copy_tiny_kb(tmp_path / "kb")
+    replace_in(
+        article_path(edited, "eproc-2fa-codigo-invalido"),
+        'synonyms: ["código de autenticação inválido"',
+        'synonyms: ["como entro no eproc com usuário e senha", "código de autenticação inválido"',
+    )
+    data = json.loads(_diff(edited, TINY_KB, cases, as_json=True))
+    assert (data["cases"], data["changed"], data["broken"]) == (1, 1, 1)
+    change = data["changes"][0]
+    assert change["text"] == "oi → como entro no eproc com usuário e senha?"
+    assert (change["base"], change["new"]) == (
+        "article:eproc-login",
+        "article:eproc-2fa-codigo-invalido",
+    )

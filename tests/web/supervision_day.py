@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass
 
 from bot.two_factor.totp import code_at, time_step
-
 from storage import (
     add_agent,
     agent_actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.app import utc_now
 from bot.telegram.drivers import make_driver
 from bot.web.health import Readiness
+from knowledge_base.version import content_version
 from storage import InboxUpdate, enqueue, make_engine, rate_ticket, ticket_by_code, upgrade
 from tests.e2e.harness import Person, RunningBot
 from tests.fake_telegram import FakeTelegramServer
@@ -91,6 +93,9 @@ async def test_readyz_is_ready_then_fails_on_a_recent_webhook_error(
 ) -> None:
     status, body = await get(f"{web_bot.base}/readyz")
     assert status == 200, body
+    # The knowledge base in use, by its content hash (as `triagem kb lint` prints it).
+    root = web_bot.bot.app.config.knowledge_base.path
+    assert json.loads(body)["knowledge_base_version"] == content_version(root)
     fake_telegram.state.webhook.last_error_date = int(time.time())
     fake_telegram.state.webhook.last_error_message = "Connection refused"
     status, body = await get(f"{web_bot.base}/readyz")
