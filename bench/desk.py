@@ -42,7 +42,6 @@ from bot.config import load_config
 from bot.telegram.drivers import make_driver
 from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.runner import Runtime
-from bot.telegram.sender import GLOBAL_BURST
 from storage import Role, add_agent, enqueue, get_or_create_user, open_ticket, ticket_by_code
 from tests.fake_telegram import FakeChat, FakeTelegramServer, FakeUser
 
@@ -204,7 +203,7 @@ async def measure(
     with Session(runtime.app.engine) as session:
         threads = {c: ticket_by_code(session, code=c).topic_thread_id for c in codes}  # type: ignore[union-attr]
     server.limits.enabled = True
-    runtime.sender.limiter = RateLimiter(time.monotonic, global_burst=GLOBAL_BURST)
+    runtime.sender.limiter = RateLimiter(time.monotonic)
     result = Result()
     waiting: list[Waiting] = []
     share = {agent.id: codes[n :: len(agents)] for n, agent in enumerate(agents)}
