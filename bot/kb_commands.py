@@ -92,6 +92,11 @@ def run_eval(root: Path, cases_file: Path, as_json: bool, out: TextIO, err: Text
 
         dialog_report = evaluate_dialogs(DialogPlayer(kb, triage).play, dialogs)
         result.update(dialog_report.as_dict())
+        if not singles:
+            # A file of dialogs only: the contract's headline figures are the dialogs' own.
+            result["cases"] = result["dialogs"]
+            result["decision_accuracy"] = result["dialog_accuracy"]
+            result["category_accuracy"] = result["dialog_category_accuracy"]
         lines += format_dialogs(dialog_report)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2), file=out)

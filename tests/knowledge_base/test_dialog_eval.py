@@ -95,3 +95,17 @@ def test_a_change_of_course_counts_as_the_decision_it_proposes(
     _, out = _eval(tmp_path, capsys, lines, "--json")
     report = json.loads(out)
     assert report["dialog_accuracy"] == 1.0, report["dialog_misses"]
+
+
+def test_a_file_of_dialogs_only_reports_them_as_its_cases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        '{"turns": ["a redistribuição do processo deu erro no eproc", "2º grau"], '
+        '"expect": "offer:eproc-2g", "category": "tramitacao"}',
+    ]
+    _, out = _eval(tmp_path, capsys, lines, "--json")
+    report = json.loads(out)
+    assert (report["cases"], report["dialogs"]) == (1, 1)
+    assert report["decision_accuracy"] == report["dialog_accuracy"] == 1.0
+    assert report["category_accuracy"] == 1.0
