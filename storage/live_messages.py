@@ -16,6 +16,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col
 
 from storage.outbox import OutboxStatus, coalesce_pending
+from storage.position_messages import RETEXT
 from storage.tables import OutboxMessage
 
 _OUTBOX = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
@@ -37,15 +38,6 @@ _LAST_SENT = (
     )
     .order_by(_OUTBOX.c.id.desc())
     .limit(1)
-)
-_REWRITE = (
-    _OUTBOX.update()
-    .where(_OUTBOX.c.id == bindparam("b_id"))
-    .values(
-        method=bindparam("b_method", type_=_OUTBOX.c.method.type),
-        params=bindparam("b_params", type_=_OUTBOX.c.params.type),
-        not_before=bindparam("b_not_before", type_=_OUTBOX.c.not_before.type),
-    )
 )
 
 
@@ -80,7 +72,7 @@ def put_live_message(
         if earliest is not None and earliest > not_before:
             not_before = earliest
         connection.execute(
-            _REWRITE,
+            RETEXT,
             {
                 "b_id": pending.id,
                 "b_method": method,

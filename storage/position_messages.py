@@ -38,7 +38,8 @@ _LAST_SENT = (
     .order_by(_OUTBOX.c.id.desc())
     .limit(1)
 )
-_RETEXT = (
+# Rewrites a pending call in place (method, params, when): shared with storage.live_messages.
+RETEXT = (
     _OUTBOX.update()
     .where(_OUTBOX.c.id == bindparam("b_id"))
     .values(
@@ -121,7 +122,7 @@ def queue_position_message(
             not_before,
         ):
             connection.execute(
-                _RETEXT,
+                RETEXT,
                 {
                     "b_id": pending.id,
                     "b_method": method,

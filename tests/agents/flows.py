@@ -72,12 +72,16 @@ def store_ticket(session: Session, desk: DeskBot, user: FakeUser, offer_id: str)
     )
 
 
-async def open_in_store(desk: DeskBot, user: FakeUser, offer_id: str) -> str:
-    """A ticket opened as the desk opens one (store, topic, card), without the intake dialog."""
+async def open_in_store(
+    desk: DeskBot, user: FakeUser, offer_id: str, *, start_clock: bool = False
+) -> str:
+    """A ticket opened as the desk opens one (store, topic, card), without the intake dialog;
+    with `start_clock`, as the runtime opens one (its resolution clock started too)."""
     with Session(desk.engine) as session, session.begin():
         ticket = store_ticket(session, desk, user, offer_id)
         code = ticket.code
-        for call in desk.runtime.agents.on_ticket_opened(session, ticket):
+        opened = desk.runtime.ticket_opened if start_clock else desk.runtime.agents.on_ticket_opened
+        for call in opened(session, ticket):
             enqueue(
                 session,
                 chat_id=call.chat_id,

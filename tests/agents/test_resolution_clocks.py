@@ -11,13 +11,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, col, select
 
-from storage import OutboxMessage, Role, Ticket, change_status, enqueue, ticket_by_code
+from storage import OutboxMessage, Role, Ticket, change_status, ticket_by_code
 from storage.timers import pending_timers
 from tests.fake_telegram import FakeUser
 from tests.in_process_bot import BotSite, wire_bot
 
 from .conftest import StartDesk
-from .flows import store_ticket
+from .flows import open_in_store
 from .harness import DeskBot, write_config
 
 WARNING = "Prazo perto de estourar"
@@ -26,23 +26,7 @@ BREACH = "Prazo estourado"
 
 async def open_sei_ticket(desk: DeskBot, user: FakeUser) -> str:
     """A SEI ticket (target 5 days, running hours) opened as the desk opens one."""
-    with Session(desk.engine) as session, session.begin():
-        ticket = store_ticket(session, desk, user, "sei")
-        code = ticket.code
-        for call in desk.runtime.ticket_opened(session, ticket):
-            enqueue(
-                session,
-                chat_id=call.chat_id,
-                method=call.method,
-                params=call.params,
-                now=desk.clock(),
-                kind=call.kind,
-                ticket_id=call.ticket_id,
-            )
-    desk.server.chat_of(user).bot_started = True
-    desk.runtime.sender.wake()
-    await desk.settle()
-    return code
+    return await open_in_store(desk, user, "sei", start_clock=True)
 
 
 async def fire(desk: DeskBot) -> int:
