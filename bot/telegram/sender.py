@@ -168,7 +168,14 @@ class Sender:
                 # (the chats just written to) would fill every batch and starve the others.
                 limited = self.limiter.limited_chats()
                 busy = set(self._in_flight)
+                # A row in flight when the query starts may be recorded as sent while it runs:
+                # it must not come back from this query (it would be sent twice).
+                sending = set(self._sending)
                 batches = await asyncio.to_thread(self._due, open_lanes, busy, limited)
+                batches = {
+                    name: [job for job in jobs if job.id not in sending]
+                    for name, jobs in batches.items()
+                }
             started, pause, full = self._start(batches, pause)
             while 0 < full <= LEAD and not stop.is_set():
                 # The overall window frees a place within LEAD: wait for it with the rows in
