@@ -151,7 +151,8 @@ async def test_latency_and_forced_429(manual: Setup) -> None:
     manual.server.faults.latency(0.3, methods=["getMe"])
     started = time.monotonic()
     assert (await manual.raw.call("getMe"))[0] == 200
-    assert time.monotonic() - started >= 0.3
+    # asyncio may fire a timer up to its clock's resolution early: the delay shows, not its digits.
+    assert time.monotonic() - started >= 0.25
     manual.server.faults.fail_next("getMe", status=429, retry_after=9)
     status, body = await manual.raw.call("getMe")
     assert (status, body["parameters"]["retry_after"]) == (429, 9)

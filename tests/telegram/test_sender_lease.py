@@ -67,8 +67,8 @@ async def test_a_lone_sender_sends_at_once(
     # Long lease timings: any wait for the lease would show.
     async with running(engine, driver, lease, lease_retry=30, lease_check=30) as sender:
         queue(engine, sender, person, "Olá")
-        await fake_telegram.wait_until(lambda: texts(fake_telegram) == ["Olá"], timeout=5)
-    assert time.monotonic() - started < 5
+        await fake_telegram.wait_until(lambda: texts(fake_telegram) == ["Olá"], timeout=20)
+    assert time.monotonic() - started < 20  # a wait for the lease would take 30 s
     assert lease.acquired == 1
 
 
