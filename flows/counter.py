@@ -4,7 +4,9 @@ card's button, or a call window running out) and a read-only view in, actions ou
     /proximo [OFFICE] [LINK]  call the first person in line (the office's meeting link, or LINK)
     /encerrar                 end the attendance in progress; the person is asked for a rating
 
-bot/live_queue/counter.py builds the view and applies the actions in one transaction.
+Both are rows of the agents' command table (bot/agents/commands.py: menu, help, role); the desk
+authorizes the attendant, then bot/live_queue/counter.py builds the view and applies the actions
+in one transaction.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .queue_ports import CALLED
-
-COMMANDS = frozenset({"proximo", "encerrar"})
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from knowledge_base.models import KnowledgeBase, Offer, OfficeHours
-from knowledge_base.offices import match_offices, office_words
+from knowledge_base.offices import asking_words, match_offices, office_words
 
-from . import menu
+from . import menu, office_intent
 from .actions import Action, Reply
 from .events import Event, Text
 from .keyboards import button, column, named
@@ -30,23 +30,66 @@ def offices_of(kb: KnowledgeBase) -> dict[str, OfficeHours]:
 
 def start(offer: Offer, text: str, services: Services) -> Step:
     """The office the message names, or a short list to choose from."""
-    found = match_offices(offer.offices, text)
+    ignored = asking_words(services.kb)
+    found = match_offices(offer.offices, text, ignored)
     if len(found) == 1:
         return Step(IDLE, (screen(found[0], services.now),))
-    if not found and len(offer.offices) == 1 and not office_words(text):
+    typed = office_words(text, ignored) if not found else ""
+    if not found and len(offer.offices) == 1 and not typed:
         return Step(IDLE, (screen(offer.offices[0], services.now),))
-    return _choose(found or list(offer.offices), typed=text if not found else "")
+    return _choose(found or list(offer.offices), typed=typed)
 
 
 def for_article(article_id: str, text: str, services: Services) -> Step | None:
-    """A Balcão Virtual article asked about one office by name ("qual o horário do cartório
-    da 2ª vara cível?"): that office's own screen, with its hours, instead of the article."""
+    """A Balcão Virtual article decision, taken as an attendant would: an office named ("qual o
+    horário do cartório da 2ª vara cível?") gets its own screen; the service's bare name gets
+    the two ways (join a queue, or how it works); a request to be attended ("atendimento online
+    com o cartório") gets the office choice; a question keeps its article (None)."""
     article = services.kb.articles.get(article_id)
     if services.queue is None or article is None:
         return None
-    offers = [services.kb.offers[o] for o in article.offers if o in services.kb.offers]
-    found = match_offices([office for offer in offers for office in offer.offices], text)
-    return Step(IDLE, (screen(found[0], services.now),)) if len(found) == 1 else None
+    offers = [
+        services.kb.offers[o]
+        for o in article.offers
+        if o in services.kb.offers and services.kb.offers[o].offices
+    ]
+    if not offers:
+        return None
+    ignored = asking_words(services.kb)
+    found = match_offices([o for offer in offers for o in offer.offices], text, ignored)
+    if len(found) == 1:
+        return Step(IDLE, (screen(found[0], services.now),))
+    offer = offers[0]
+    if office_intent.names_only(text, offer, services.kb):
+        return Step(IDLE, (ways(offer, article_id),))
+    if office_intent.asks_attendance(text, offer, services.kb):
+        return start(offer, text, services)
+    if office_intent.asks_hours(text, article.office_hours, services.kb):
+        return Step(IDLE, (hours(offer, article_id, services.now),))
+    return None
+
+
+def hours(offer: Offer, article_id: str, now: datetime) -> Reply:
+    """ "Qual o horário do balcão virtual?": each office's hours and whether it attends now,
+    a button to each office's screen and one to the article."""
+    shown = offer.offices[:LIST_LIMIT]
+    keys = column(named(o.name, f"q:o:{o.id}") for o in shown)
+    keys += ((button("queue_how", f"q:a:{article_id}"),),)
+    params = {
+        "offer": offer.name,
+        "offices": [office_params(o, now) for o in shown],
+        "more": len(offer.offices) > LIST_LIMIT,
+    }
+    return Reply("queue/hours", params, keys)
+
+
+def ways(offer: Offer, article_id: str) -> Reply:
+    """The service named and nothing else: join a queue now, or read how it works."""
+    keys = (
+        (button("queue_choose", f"q:c:{offer.id}"),),
+        (button("queue_how", f"q:a:{article_id}"),),
+    )
+    return Reply("queue/ways", {"offer": offer.name, "offices": len(offer.offices)}, keys)
 
 
 def on_choosing(state: ConversationState, event: Event, services: Services) -> Step | None:
@@ -57,7 +100,7 @@ def on_choosing(state: ConversationState, event: Event, services: Services) -> S
         typed = event.text.strip()
         if typed.isdigit() and 1 <= int(typed) <= len(listed):
             return Step(IDLE, (screen(listed[int(typed) - 1], services.now),))
-        found = match_offices(list(known.values()), typed)
+        found = match_offices(list(known.values()), typed, asking_words(services.kb))
         if len(found) == 1:
             return Step(IDLE, (screen(found[0], services.now),))
         if found:
@@ -111,7 +154,7 @@ def _choose(offices: Iterable[OfficeHours], typed: str) -> Step:
 def _list_reply(listed: list[OfficeHours], typed: str) -> Reply:
     shown = listed[:LIST_LIMIT]
     params = {
-        "typed": office_words(typed)[:60],
+        "typed": typed[:60],
         "offices": [o.name for o in shown],
         "more": len(listed) > LIST_LIMIT,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import answers, office_choice, office_rating
+from . import answers, articles, office_choice, office_rating
 from .actions import Reply
 from .keyboards import button
 from .ports import Services
@@ -20,8 +20,16 @@ LEAVE_WORDS = frozenset({"sair da fila", "sair fila", "deixar a fila", "desistir
 
 def on_button(state: ConversationState, payload: str, services: Services) -> Step | None:
     """`q:o:OFFICE` screen, `q:j:OFFICE` join, `q:n:OFFICE` notify, `q:l:ID` leave,
-    `q:h:ID` "Estou aqui", `q:r:ID:N` rating."""
+    `q:h:ID` "Estou aqui", `q:r:ID:N` rating, `q:c:OFFER` its offices, `q:a:ARTICLE` how it
+    works."""
     verb, _, rest = payload.partition(":")
+    if verb == "c":
+        offer = services.kb.offers.get(rest)
+        if offer is None or not offer.offices:
+            return None
+        return office_choice.start(offer, "", services)
+    if verb == "a":
+        return articles.on_article_button(state, rest, services)
     if verb in ("o", "j", "n"):
         office = office_choice.offices_of(services.kb).get(rest)
         if office is None:

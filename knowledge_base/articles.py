@@ -13,8 +13,9 @@ from .problems import Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "title", "system")
-LIST_KEYS = ("offers", "tags", "synonyms", "questions")
-KNOWN_KEYS = {*REQUIRED, *LIST_KEYS, "updated", "no_ticket"}
+LIST_KEYS = ("offers", "tags", "synonyms", "questions", "office_hours")
+FLAGS = ("no_ticket",)
+KNOWN_KEYS = {*REQUIRED, *LIST_KEYS, "updated", *FLAGS}
 
 
 def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
@@ -49,11 +50,10 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
     elif article_id and path.stem != article_id:
         problems.append(Problem.of(path, at("id"), "id_filename", value=article_id))
     updated = _date(meta.get("updated"), path, at("updated"), problems)
-    no_ticket = meta.get("no_ticket", False)
-    if not isinstance(no_ticket, bool):
-        problems.append(
-            Problem.of(path, at("no_ticket"), "flag_invalid", key="no_ticket", value=no_ticket)
-        )
+    flags = {key: meta.get(key, False) for key in FLAGS}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            problems.append(Problem.of(path, at(key), "flag_invalid", key=key, value=value))
     if not parsed.body.strip():
         problems.append(Problem.of(path, parsed.body_line, "body_empty"))
     if missing:
@@ -69,7 +69,8 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
         synonyms=lists["synonyms"],
         questions=lists["questions"],
         updated=updated,
-        no_ticket=no_ticket is True,
+        no_ticket=flags["no_ticket"] is True,
+        office_hours=lists["office_hours"],
         body_line=parsed.body_line,
         key_lines=dict(parsed.key_lines),
     )

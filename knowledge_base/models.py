@@ -143,6 +143,9 @@ class Article:
     updated: date | None = None
     # An answer that never leads to a ticket (the seeds' business-rule questions).
     no_ticket: bool = False
+    # Phrases that ask for the Balcão Virtual offices' hours ("que horas abre"): where the live
+    # queue runs, a question with one gets each office's own hours (flows/office_choice.py).
+    office_hours: tuple[str, ...] = ()
     body_line: int = 1
     key_lines: Mapping[str, int] = field(default_factory=dict)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.agents.decisions import lookups, offer_moves, ticket_work
+from bot.agents.decisions import counter_desk, lookups, offer_moves, ticket_work
 from bot.agents.desk_actions import DeskAction, Say
 from bot.agents.desk_view import DeskView
 from storage import OPEN_STATUSES, Role, Status
@@ -42,6 +42,13 @@ class AgentCommand:
     # Statuses the command applies in; a typed command in another status is refused by its
     # handler with the reason, a card press (stale card) with "este chamado já está ...".
     valid_in: frozenset[Status] = ANY_STATUS
+    # The audit action of the command ("" for its name).
+    audit_as: str = ""
+
+    @property
+    def action(self) -> str:
+        """The command's action in the audit log."""
+        return self.audit_as or self.name
 
 
 COMMANDS: tuple[AgentCommand, ...] = (
@@ -100,6 +107,11 @@ COMMANDS: tuple[AgentCommand, ...] = (
     AgentCommand("artigo", ticket_work.article, True, "ID"),
     AgentCommand("nota", ticket_work.note, True, "texto"),
     AgentCommand("fila", lookups.queues, False),
+    # The Balcão Virtual's attendants (bot/live_queue): only in a group that serves offices.
+    AgentCommand(
+        "proximo", counter_desk.call_next, False, "[CARTÓRIO] [LINK]", audit_as="queue_proximo"
+    ),
+    AgentCommand("encerrar", counter_desk.end_attendance, False, audit_as="queue_encerrar"),
     AgentCommand("buscar", lookups.search, False, "TEXTO"),
     AgentCommand("chamado", lookups.show, False, "[CÓDIGO]"),
     AgentCommand("auditoria", lookups.audit_log, False, "[CÓDIGO]", Role.SUPERVISOR),

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.agents.cards import open_desk
 from bot.agents.commands import menu
-from bot.agents.desk_services import DeskServices
+from bot.agents.desk_services import Act, DeskServices
 from bot.agents.group_turn import GroupTurn
 from bot.agents.group_updates import GroupButton, GroupMessage, group_button, group_message
 from bot.agents.message_relay import Relay
@@ -29,8 +29,12 @@ class LiveQueueHooks(Protocol):
         """A queue button's answer (None: not a queue button)."""
         ...
 
-    def group_command(self, session: Session, message: GroupMessage) -> bool:
-        """Whether the message was a queue command, now handled."""
+    def serves(self, chat_id: int) -> bool:
+        """Whether attendants of Balcão Virtual offices work in the chat."""
+        ...
+
+    def attend(self, act: Act, command: str, args: str) -> None:
+        """Run /proximo or /encerrar (rows of the command table) for an authorized attendant."""
         ...
 
     def after_group_message(self, session: Session, message: GroupMessage) -> None:
@@ -75,8 +79,18 @@ class AgentDesk:
         self.group = group
         self.private = private
         self.outbox = DeskOutbox(services)
-        # The Balcão Virtual's attendants' commands and card button (bot/live_queue), if wired.
-        self.live_queue: LiveQueueHooks | None = None
+        self._live_queue: LiveQueueHooks | None = None
+
+    @property
+    def live_queue(self) -> LiveQueueHooks | None:
+        """The Balcão Virtual's queues (bot/live_queue), if wired."""
+        return self._live_queue
+
+    @live_queue.setter
+    def live_queue(self, hooks: LiveQueueHooks | None) -> None:
+        # The executor runs the attendants' commands (/proximo, /encerrar) through it.
+        self._live_queue = hooks
+        self.group.executor.counter = hooks
 
     def start(self, session: Session) -> None:
         """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""
@@ -121,9 +135,8 @@ class AgentDesk:
             if message.edited:
                 self.relay.user_edit(session, message)
             return []
-        if self.live_queue is not None and self.live_queue.group_command(session, message):
-            return []
-        if self.services.settings.is_agents_chat(message.chat_id):
+        served = self.live_queue is not None and self.live_queue.serves(message.chat_id)
+        if served or self.services.settings.is_agents_chat(message.chat_id):
             self.group.message(session, message)
         if self.live_queue is not None:
             self.live_queue.after_group_message(session, message)

@@ -127,6 +127,15 @@ class Unlock:
     telegram_user_id: int
 
 
+@dataclass(frozen=True)
+class AtCounter:
+    """A Balcão Virtual attendant's command (/proximo, /encerrar): the live queue decides it
+    (flows/counter.py) and applies it (bot/live_queue/counter.py) in this transaction."""
+
+    command: str
+    args: str
+
+
 DeskAction = (
     Say
     | Alert
@@ -143,4 +152,5 @@ DeskAction = (
     | RelayReply
     | RelayText
     | Unlock
+    | AtCounter
 )

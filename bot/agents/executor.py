@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
@@ -13,6 +13,7 @@ from bot.agents.desk_actions import (
     AddToHistory,
     Alert,
     Assign,
+    AtCounter,
     ChangeStatus,
     DeskAction,
     Escalate,
@@ -48,6 +49,14 @@ from storage.audit import REFUSED
 ALERT_LIMIT = 200
 
 
+class CounterHook(Protocol):
+    """The Balcão Virtual's counter (bot/live_queue): runs an attendant's command."""
+
+    def attend(self, act: Act, command: str, args: str) -> None:
+        """Decide and apply /proximo or /encerrar for an authorized attendant."""
+        ...
+
+
 class DeskExecutor:
     """Applies actions for one authorized agent; the outbox rows go in the same transaction."""
 
@@ -64,6 +73,8 @@ class DeskExecutor:
         self.relocation = relocation
         self.pushes = pushes
         self.news = news
+        # The live queue's counter, when the runtime has one (AgentDesk.live_queue).
+        self.counter: CounterHook | None = None
 
     def apply(
         self,
@@ -125,6 +136,11 @@ class DeskExecutor:
                 act.record("reply", media=message.media)
         elif isinstance(action, RelayText):
             self.relay.from_agent(act, self._typed(act, action.text))
+        elif isinstance(action, AtCounter):
+            if self.counter is None:
+                in_place(services, act, "queue/no_offices", {})
+            else:
+                self.counter.attend(act, action.command, action.args)
         else:
             self._unlock(act, action)
         return True

@@ -88,7 +88,7 @@ class GroupTurn:
             # Outside a ticket's thread the code comes first: /assumir EPR-7K3Q9
             code, _, args = args.partition(" ")
             ticket = ticket_by_code(session, code=code) if normalize_code(code) else None
-        act = authorize(self.services, session, message.sender, place, ticket, name)
+        act = authorize(self.services, session, message.sender, place, ticket, command.action)
         if act is not None:
             self.executor.apply(act, self._decide(act, command, args))
 

@@ -55,9 +55,13 @@ class LiveQueue:
         self.offices.clear()
         self.offices.update(offices)
 
-    def group_command(self, session: Session, message: GroupMessage) -> bool:
-        """/proximo and /encerrar in a group serving offices (True when handled)."""
-        return self.counter.command(session, message)
+    def serves(self, chat_id: int) -> bool:
+        """Whether a group serves offices (attendants work there even outside the desk's chats)."""
+        return bool(self.counter.served(chat_id))
+
+    def attend(self, act: Act, command: str, args: str) -> None:
+        """/proximo and /encerrar, authorized by the desk from its command table."""
+        self.counter.attend(act, command, args)
 
     def group_button(self, session: Session, pressed: GroupButton) -> list[Outbound] | None:
         """The queue card's button (None: not ours)."""

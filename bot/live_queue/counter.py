@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from bot.agents.desk_services import DeskServices
-from bot.agents.group_updates import GroupButton, GroupMessage, Person
+from bot.agents.desk_services import Act, DeskServices
+from bot.agents.group_updates import GroupButton, Person
 from bot.agents.posting import Place, reply_at
 from bot.live_queue.messages import QueueMessages, person_name
 from bot.live_queue.steps import Steps
@@ -42,19 +42,15 @@ class Counter:
         """The offices a group serves."""
         return [o for o in self.offices.values() if self.group_of(o) == chat_id]
 
-    def command(self, session: Session, message: GroupMessage) -> bool:
-        """/proximo or /encerrar in a group serving offices; False leaves the message alone."""
-        command = message.command
-        if command is None or command[0] not in counter.COMMANDS:
-            return False
-        if message.edited:
-            return True  # an edited command is not a second command
-        offices = self.served(message.chat_id)
+    def attend(self, act: Act, command: str, args: str) -> None:
+        """/proximo or /encerrar (rows of bot/agents/commands.py) by an authorized attendant."""
+        place = Place(act.chat_id, act.thread_id, act.message_id)
+        offices = self.served(act.chat_id)
         if not offices:
-            return False
-        place = Place(message.chat_id, message.thread_id, message.message_id)
-        self._run(session, command[0], command[1], offices, message.sender, place)
-        return True
+            reply_at(self.desk, act.session, place, "queue/no_offices", {})
+            return
+        who = Person(act.agent.telegram_user_id, act.agent.display_name)
+        self._run(act.session, command, args, offices, who, place)
 
     def button(self, session: Session, pressed: GroupButton) -> list[Outbound]:
         """The card's "Chamar o próximo" (`q:next:OFFICE`): /proximo for that office."""
