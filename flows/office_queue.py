@@ -82,6 +82,12 @@ def leave(state: ConversationState, entry: EntryView | None, services: Services)
     return Step(state, (LeaveQueue(entry.id), Reply("queue/left", params)))
 
 
+def leaving_before_erasure(services: Services) -> tuple[LeaveQueue, ...]:
+    """Erasing the person's data: give up their place first (those behind move up)."""
+    entry = services.queue.current() if services.queue is not None else None
+    return (LeaveQueue(entry.id),) if entry is not None and entry.leavable else ()
+
+
 def position_reply(entry: EntryView, office: str, notice: str = "") -> Reply:
     """The position message (also what the desk pushes, edited in place, as the queue moves)."""
     params = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import answers
+from . import answers, office_queue
 from .actions import Action, EraseUserData, ExportUserData, Reply
 from .events import Event
 from .keyboards import ERASE_NO, ERASE_YES, button
@@ -23,8 +23,10 @@ def ask_erase(state: ConversationState, args: str, services: Services) -> Step:
 def on_erase_confirm(state: ConversationState, event: Event, services: Services) -> Step | None:
     """Only the confirmation button erases; "não" keeps everything."""
     if answers.said(event, ERASE_YES):
-        # The conversation itself is personal data: nothing of it is kept either.
-        return Step(IDLE, (EraseUserData(), Reply("data_erased")))
+        # The conversation itself is personal data: nothing of it is kept either. A place in a
+        # Balcão Virtual queue is given up first, so those behind move up and are told.
+        leaving = office_queue.leaving_before_erasure(services)
+        return Step(IDLE, (*leaving, EraseUserData(), Reply("data_erased")))
     if answers.said(event, ERASE_NO, answers.NO):
         return resume(state, Reply("erase_kept"))
     return None

@@ -131,3 +131,18 @@ def test_estou_aqui_only_while_called_and_the_rating_with_a_comment(bundled: Bun
     assert state == IDLE and actions[0] == RateAttendance(5, 4, "muito bom")
     rated = Reader([EntryView(5, OFFICE, "done", rated=True)])
     assert turn(bundled, Button("q:r:5:4"), rated)[1] == [Reply("queue/rating_unavailable")]
+
+
+def test_erasing_the_data_of_someone_in_a_queue_gives_up_the_place_first(
+    bundled: Bundled,
+) -> None:
+    waiting = Reader([EntryView(5, OFFICE, "waiting", position=1)])
+    state, _ = turn(bundled, Command("apagar_dados"), waiting)
+    _, actions = turn(bundled, Button("ey"), waiting, state=state)
+    assert [type(a).__name__ for a in actions] == ["LeaveQueue", "EraseUserData", "Reply"]
+    assert actions[0] == LeaveQueue(5)
+    # In service (or in no queue): nothing to give up.
+    serving = Reader([EntryView(5, OFFICE, "serving")])
+    state, _ = turn(bundled, Command("apagar_dados"), serving)
+    _, actions = turn(bundled, Button("ey"), serving, state=state)
+    assert [type(a).__name__ for a in actions] == ["EraseUserData", "Reply"]

@@ -92,3 +92,27 @@ async def test_a_non_attendant_is_refused_encerrar_by_the_command_table_s_author
     refused = [(e.action, e.details) for e in queue.audit() if e.outcome == "refused"]
     assert refused == [("queue_encerrar", {"reason": "not_agent"})]
     assert "avalie" not in queue.last(maria).body.lower()
+
+
+@ALSO_ON_POSTGRESQL
+async def test_erasing_someone_waiting_moves_those_behind_up_and_tells_them(
+    queue: QueueBot,
+) -> None:
+    maria, joao = queue.user("Maria"), queue.user("João")
+    await queue.join(maria)
+    await queue.join(joao)
+    [position] = [m for m in queue.server.sent_messages(joao) if "Sua posição" in m.body]
+    assert "Sua posição na fila: 2º" in position.body
+
+    queue.server.user_sends_text(maria, "/apagar_dados")
+    await queue.settle()
+    queue.server.user_presses_button(maria, queue.with_button(maria, "ey"), "ey")
+    await queue.settle()
+    queue.clock.advance(seconds=16)  # one position edit per person every 15 s at most
+    await queue.settle()
+
+    [position] = [m for m in queue.server.sent_messages(joao) if "Sua posição" in m.body]
+    assert "Sua posição na fila: 1º" in position.body  # the same message, edited
+    assert [(e.user_id != 0, e.status) for e in queue.entries()] == [(True, "waiting")]
+    card = [m for m in queue.server.sent_messages(queue.group) if "Na fila:" in m.body][-1]
+    assert "Na fila: 1" in card.body
