@@ -12,6 +12,7 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.app import App
+from bot.live_queue.terminal import TerminalQueue
 from bot.outbound import Outbound
 from bot.user_turn import Incoming
 from flows.events import Attachment, Button, Command, Event, from_text
@@ -88,6 +89,8 @@ def to_plain(text: str) -> str:
 def run_terminal(app: App, source: TextIO, out: TextIO) -> int:
     """Chat until /sair or the end of input; piped input is echoed so transcripts read well."""
     interactive = source.isatty()
+    # The Balcão Virtual's offices and queues, without a place: no attendant works here.
+    TerminalQueue(app.renderer).attach(app.desk)
     chat = TerminalChat(app, out, echo=not interactive)
     # A conversation left in the middle (a form, a question) continues where it stopped.
     chat.send(Command("start"), resume=True)
