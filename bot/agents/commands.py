@@ -106,7 +106,7 @@ COMMANDS: tuple[AgentCommand, ...] = (
     AgentCommand("prioridade", ticket_work.priority, True, "1-5"),
     AgentCommand("artigo", ticket_work.article, True, "ID"),
     AgentCommand("nota", ticket_work.note, True, "texto"),
-    AgentCommand("fila", lookups.queues, False),
+    AgentCommand("fila", counter_desk.queues, False),
     # The Balcão Virtual's attendants (bot/live_queue): only in a group that serves offices.
     AgentCommand(
         "proximo", counter_desk.call_next, False, "[CARTÓRIO] [LINK]", audit_as="queue_proximo"

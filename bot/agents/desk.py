@@ -12,7 +12,7 @@ from bot.agents.cards import open_desk
 from bot.agents.commands import menu
 from bot.agents.desk_services import Act, DeskServices
 from bot.agents.group_turn import GroupTurn
-from bot.agents.group_updates import GroupButton, GroupMessage, group_button, group_message
+from bot.agents.group_updates import GroupButton, group_button, group_message
 from bot.agents.message_relay import Relay
 from bot.agents.outbox_hooks import DeskOutbox
 from bot.outbound import Outbound
@@ -35,10 +35,6 @@ class LiveQueueHooks(Protocol):
 
     def attend(self, act: Act, command: str, args: str) -> None:
         """Run /proximo or /encerrar (rows of the command table) for an authorized attendant."""
-        ...
-
-    def after_group_message(self, session: Session, message: GroupMessage) -> None:
-        """What the queues add once the desk handled a group message (/fila's offices)."""
         ...
 
 
@@ -138,6 +134,4 @@ class AgentDesk:
         served = self.live_queue is not None and self.live_queue.serves(message.chat_id)
         if served or self.services.settings.is_agents_chat(message.chat_id):
             self.group.message(session, message)
-        if self.live_queue is not None:
-            self.live_queue.after_group_message(session, message)
         return []

@@ -138,7 +138,8 @@ class DeskExecutor:
             self.relay.from_agent(act, self._typed(act, action.text))
         elif isinstance(action, AtCounter):
             if self.counter is None:
-                in_place(services, act, "queue/no_offices", {})
+                if action.command != "fila":  # /fila without queues: the tickets' part only
+                    in_place(services, act, "queue/no_offices", {})
             else:
                 self.counter.attend(act, action.command, action.args)
         else:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.agents.desk_services import Act, DeskServices
-from bot.agents.group_updates import GroupButton, GroupMessage
+from bot.agents.group_updates import GroupButton
 from bot.agents.posting import in_place
 from bot.live_queue.counter import Counter
 from bot.live_queue.messages import QueueMessages
@@ -21,7 +21,6 @@ from bot.scheduler import Scheduler
 from bot.user_turn import UserTurn
 from flows.office_choice import offices_of
 from knowledge_base.models import KnowledgeBase
-from storage import agent_by_telegram_id
 
 __all__ = ["LiveQueue"]
 _ACTIVITY = ("waiting", "called", "serving", "done", "missed", "left")
@@ -60,38 +59,25 @@ class LiveQueue:
         return bool(self.counter.served(chat_id))
 
     def attend(self, act: Act, command: str, args: str) -> None:
-        """/proximo and /encerrar, authorized by the desk from its command table."""
-        self.counter.attend(act, command, args)
+        """/proximo, /encerrar and /fila's offices, authorized by the desk from its table."""
+        if command == "fila":
+            self.queues(act)
+        else:
+            self.counter.attend(act, command, args)
 
-    def group_button(self, session: Session, pressed: GroupButton) -> list[Outbound] | None:
-        """The queue card's button (None: not ours)."""
-        if not pressed.data.startswith("q:next:"):
-            return None
-        return self.counter.button(session, pressed)
-
-    def after_group_message(self, session: Session, message: GroupMessage) -> None:
-        """After the desk's /fila (the tickets' queues), each busy office's queue."""
-        command = message.command
-        if command is None or command[0] != "fila" or message.edited:
-            return
-        offices = self.counter.served(message.chat_id)
-        agent = agent_by_telegram_id(session, telegram_user_id=message.sender.id)
-        # Anyone else was already refused (and audited) by the desk.
-        if not offices or agent is None or self.counter.desk.factor.verdict(agent) != "ok":
-            return
-        act = Act(
-            session,
-            agent,
-            message.chat_id,
-            message.thread_id,
-            message.message_id,
-            None,
-            self.clock(),
-        )
-        summaries = office_summaries(session, offices, self.messages, act.now)
+    def queues(self, act: Act) -> None:
+        """After /fila's tickets' queues, each busy office's queue of this group."""
+        offices = self.counter.served(act.chat_id)
+        summaries = office_summaries(act.session, offices, self.messages, act.now)
         # Offices with nobody in line, nobody attended and nothing today add only noise.
         busy = [s for s in summaries if any(s[k] for k in _ACTIVITY)]
         if not busy:
             return
         in_place(self.counter.desk, act, "queue/queues", {"offices": busy})
         act.record("queue_queues")
+
+    def group_button(self, session: Session, pressed: GroupButton) -> list[Outbound] | None:
+        """The queue card's button (None: not ours)."""
+        if not pressed.data.startswith("q:next:"):
+            return None
+        return self.counter.button(session, pressed)

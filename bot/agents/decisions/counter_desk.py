@@ -4,8 +4,14 @@ pure decisions (flows/counter.py) read the offices' queues."""
 
 from __future__ import annotations
 
+from bot.agents.decisions import lookups
 from bot.agents.desk_actions import AtCounter, DeskAction
 from bot.agents.desk_view import DeskView
+
+
+def queues(view: DeskView, args: str) -> list[DeskAction]:
+    """/fila: the tickets' queues, then (in a group serving offices) each busy office's queue."""
+    return [*lookups.queues(view, args), AtCounter("fila", args)]
 
 
 def call_next(view: DeskView, args: str) -> list[DeskAction]:
