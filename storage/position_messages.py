@@ -12,10 +12,9 @@ from sqlalchemy import select as core_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
-from storage.outbox import OutboxStatus, coalesce_pending
+from storage.outbox import POSITION, OutboxStatus, coalesce_pending
 from storage.tables import OutboxMessage
 
-POSITION = "position"
 # At most one queue-position message per ticket in this interval.
 POSITION_INTERVAL = timedelta(minutes=1)
 _OUTBOX = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
