@@ -55,6 +55,24 @@ from storage import (
 from tests.fake_telegram import FakeChat, FakeTelegramServer, FakeUser
 
 SECTION = "## Agent desk"
+WHY = (
+    "Why the tail was 5-7 s (measured 2026-12-04 with `--breakdown`, load average 5-7): the "
+    "first `/assumir` on a queue of 200 moves every ticket behind it, and the position pushes "
+    "of the 199 other requesters were queued before the next commands' status rows. The "
+    "private lane sends due heads oldest first, so those statuses waited behind about 7 s of "
+    "positions at 30 messages/s overall: /assumir p99 7,223 ms = 2.0 s to be queued + 5.2 s in "
+    "the outbox; /resolver p99 7,379 ms. Due position heads now come after every other due "
+    "head (`storage.outbox.due_messages`): in the next run, at the same load, /assumir p99 "
+    "2,238 ms (2.0 s to be queued + 0.1-0.3 s in the outbox), /resolver p99 1,241 ms. What "
+    "remains of the tail is the first wave: 20 "
+    "agents send `/assumir` in the same second in one group, whose updates one dispatcher "
+    "handles in order; each moves the queue, and that fan-out (a rendered position and two "
+    "lookups per waiting ticket) is over half the dispatcher's time, and grows with the load: "
+    "past a load average of about 8 the dispatcher falls behind and the whole latency is "
+    "time to be queued. Next step: one fan-out per queue per pass (coalesced, off the "
+    "command's transaction) or the two lookups made once per queue. The group's 20 "
+    "messages/min limit delays only the group's own messages (cards, ✋), in their lane."
+)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 OFFER = "eproc-2g"
 
@@ -83,6 +101,7 @@ class Result:
     # Per kind, the parts of the slowest notifications (--breakdown).
     parts: dict[str, list[Parts]] = field(default_factory=dict)
     turns: str = ""  # what the dispatcher spent (--breakdown)
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
 
     def add(self, kind: str, ms: float, sent_utc: datetime, chat_id: int) -> None:
         self.latencies.setdefault(kind, []).append(ms)
@@ -237,6 +256,7 @@ async def measure(
     share = {agent.id: codes[n :: len(agents)] for n, agent in enumerate(agents)}
     owner = dict(zip(codes, users, strict=True))
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
 
     async def work(agent: FakeUser) -> None:
         for code in share[agent.id]:
@@ -269,7 +289,10 @@ async def measure(
     workers = asyncio.gather(*(work(agent) for agent in agents))
     await asyncio.gather(workers, watch())
     result.seconds = time.monotonic() - started
+    result.load = (load_at_start, os.getloadavg()[0])
     if args.breakdown:
+        # The last answers may still be on their way into the store (recorded as sent).
+        await asyncio.sleep(2)
         result.parts = breakdown(runtime, result)
         result.turns = spent(runtime, fanout)
     return result
@@ -353,7 +376,9 @@ def report(args: argparse.Namespace, result: Result) -> str:
         f"`python bench/desk.py --agents {args.agents} --tickets {args.tickets} "
         f"--pace {args.pace} --library {args.library}` on {platform.machine()} "
         f"({cores} cores, shared with other work), "
-        f"{'PostgreSQL' if args.postgres else 'SQLite'}, {datetime.now(UTC):%Y-%m-%d}.",
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}, {datetime.now(UTC):%Y-%m-%d}; "
+        f"load average (1 min) {result.load[0]:.1f} at the start, {result.load[1]:.1f} at "
+        "the end.",
         "",
         f"{args.agents} agents work {args.tickets} tickets in their topics (`/assumir`, then "
         f"`/resolver`), each agent one command every {args.pace} s: {result.commands} commands "
@@ -374,6 +399,17 @@ def report(args: argparse.Namespace, result: Result) -> str:
         f"Notifications that never arrived within {args.timeout:.0f} s: {result.missing}.",
         "",
     ]
+    if result.parts:
+        lines += ["`--breakdown`: " + result.turns + ". The 10 slowest of each command:", ""]
+        for kind, parts in sorted(result.parts.items()):
+            queued = sorted(p.to_queued for p in parts)
+            sent = sorted(p.to_sent for p in parts)
+            lines.append(
+                f"- /{kind}: command → outbox row {queued[0]:,.0f}–{queued[-1]:,.0f} ms "
+                f"(intake, dispatcher), then row → sent {sent[0]:,.0f}–{sent[-1]:,.0f} ms."
+            )
+        lines.append("")
+    lines += [WHY, ""]
     return "\n".join(lines)
 
 
