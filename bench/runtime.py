@@ -56,7 +56,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, ClassVar
@@ -64,7 +64,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Engine, event
 from sqlmodel import Session, func, select
 
-from bot.app import App, build_app
+from bot.app import App, build_app, utc_now
 from bot.config import Config, StorageConfig, load_config
 from bot.database import open_store
 from bot.outbound import Outbound
@@ -230,13 +230,15 @@ def store(backend: str, postgres: str | None) -> Iterator[str]:
         yield url
 
 
-def make_app(url: str, environ: Mapping[str, str] | None = None) -> App:
+def make_app(
+    url: str, environ: Mapping[str, str] | None = None, clock: Callable[[], dt.datetime] = utc_now
+) -> App:
     """The bot's parts on this store, configured as `triagem run` does (environment overrides)."""
     env = {"TRIAGEM_STORAGE__URL": url, **(environ or {})}
     with tempfile.TemporaryDirectory() as folder:
         empty = Path(folder) / "config.toml"
         empty.write_text("", encoding="utf-8")
-        return build_app(load_config(empty, env))
+        return build_app(load_config(empty, env), clock)
 
 
 class NoDriver:
@@ -335,11 +337,10 @@ def inbox_to_outbox(
     batch: int,
 ) -> InboxResult:
     """Pre-fill the inbox, then drain it with one worker's `process_batch`, timed."""
-    app = make_app(url)
+    clock = SteppingClock()
+    app = make_app(url, clock=clock)
     try:
-        clock = SteppingClock()
-        app.desk.clock = clock
-        runtime = Runtime(app, NoDriver(), clock=clock, workers=1)
+        runtime = Runtime(app, NoDriver(), workers=1)
         runtime.dispatcher.batch_size = batch
         waits = LockWaits(app.engine)
         with Session(app.engine) as session, session.begin():

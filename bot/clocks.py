@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.agents.desk_services import DeskServices
 from bot.agents.posting import queue, render_calls, to_thread
-from bot.scheduler import Scheduler
+from bot.scheduler import TimerHandler
 from flows.actions import Reply
 from flows.resolution_clock import Pause, Target, counted, moment_reaching
 from storage import Ticket
@@ -41,10 +41,9 @@ class ResolutionClocks:
     services: DeskServices
     warn_share: float
 
-    def register(self, scheduler: Scheduler) -> None:
-        """Fire this feature's timers."""
-        scheduler.register(WARNING, self._on_warning)
-        scheduler.register(BREACH, self._on_breach)
+    def timers(self) -> dict[str, TimerHandler]:
+        """This feature's timer handlers by kind, for the scheduler."""
+        return {WARNING: self._on_warning, BREACH: self._on_breach}
 
     def target(self, ticket: Ticket) -> Target | None:
         """The ticket's target from its offer and category, on the offer's clock rule."""

@@ -28,11 +28,16 @@ class Texts(Protocol):
 class Pushes:
     """Queue positions, written in the caller's transaction next to the change that moved them."""
 
-    def __init__(self, texts: Texts, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        texts: Texts,
+        clock: Callable[[], datetime],
+        on_moved: Callable[[Session, Ticket], None] | None = None,
+    ) -> None:
         self.texts = texts
         self.clock = clock
         # Told of every status change (the resolution clocks), in the same transaction.
-        self.on_moved: Callable[[Session, Ticket], None] | None = None
+        self.on_moved = on_moved
 
     def moved(self, session: Session, ticket: Ticket) -> None:
         """A ticket changed status without news for its requester (the user answered)."""

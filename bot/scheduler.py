@@ -1,6 +1,6 @@
 """The runtime side of the durable timers: fire each due timer once, in its own transaction.
 
-Features register a handler per kind (`scheduler.register("call_window", handler)`); a handler
+Features give a handler per kind (`Scheduler(..., handlers={"call_window": handler})`); a handler
 gets the session and the claimed timer and writes its effects (outbox rows, state) in that
 session, so the claim, the work and the messages commit or roll back together. No timer lives
 in memory: the loop only decides when to look at the table again.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -37,12 +37,13 @@ class Scheduler:
         *,
         after_commit: Callable[[], None] | None = None,
         poll_seconds: float = POLL_SECONDS,
+        handlers: Mapping[str, TimerHandler] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.after_commit = after_commit
         self.poll_seconds = poll_seconds
-        self.handlers: dict[str, TimerHandler] = {}
+        self.handlers: dict[str, TimerHandler] = dict(handlers or {})
         self._wake = asyncio.Event()
 
     def register(self, kind: str, handler: TimerHandler) -> None:

@@ -42,8 +42,10 @@ class TerminalChat:
             calls = desk.resume(session, incoming) if resume else desk.handle(session, incoming)
         # Numbers pick the buttons of the latest answer only; older buttons are gone.
         self.buttons = []
+        # The same wiring as `triagem run`: calls for the agents' groups are not this chat's.
         for call in calls:
-            self.show(call)
+            if call.chat_id == TERMINAL_CHAT_ID:
+                self.show(call)
 
     def show(self, call: Outbound) -> None:
         """Print a message as plain text, with its buttons numbered."""

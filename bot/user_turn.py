@@ -93,6 +93,10 @@ class UserTurn:
         on_queue_changed: Callable[[Session, str, int], None] | None = None,
         on_relay: Callable[[Session, User, RelayToTicket], list[Outbound]] | None = None,
         on_turn: Callable[[ConversationState, list[Action]], None] | None = None,
+        queue_reader: Callable[[Session, int], QueueReader] | None = None,
+        on_queue_action: (
+            Callable[[Session, Requester, int, QueueAction, datetime], list[Outbound]] | None
+        ) = None,
     ) -> None:
         self.kb = kb
         self.triage = triage
@@ -105,12 +109,10 @@ class UserTurn:
         self.on_relay = on_relay
         # (new state, actions) of every turn: lets `triagem kb eval` see what the flows decided.
         self.on_turn = on_turn
-        # The Balcão Virtual's live queues (bot/live_queue), wired by the Telegram runtime:
+        # The Balcão Virtual's live queues (bot/live_queue):
         # (session, user id) -> the person's reader; and the executor of the queue actions.
-        self.queue_reader: Callable[[Session, int], QueueReader] | None = None
-        self.on_queue_action: (
-            Callable[[Session, Requester, int, QueueAction, datetime], list[Outbound]] | None
-        ) = None
+        self.queue_reader = queue_reader
+        self.on_queue_action = on_queue_action
 
     def handle(self, session: Session, incoming: Incoming) -> list[Outbound]:
         """Advance the user's conversation by one event; returns the calls to send.

@@ -29,6 +29,10 @@ from storage.tables import OutboxMessage
 
 # Must match the predicate of uq_outbox_messages_dedupe_key, or ON CONFLICT finds no index.
 _PENDING_PREDICATE = "status = 'pending'"
+# Outbox kind of queue-position pushes (storage/position_messages.py, the live queues): news
+# nobody asked for, each replacing the last. Due heads of other kinds go first: after a desk
+# command moves a queue of 200, the requester's status must not wait behind 199 positions.
+POSITION = "position"
 _OUTBOX = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
 # Built once; no VALUES here: the columns are those of each execution's parameters.
 _INSERT = _OUTBOX.insert().returning(_OUTBOX.c.id)
@@ -105,7 +109,8 @@ def due_messages(
     chats: int = 0,
     heads_only: bool = True,
 ) -> list[OutboxMessage]:
-    """The first pending message of each chat not in `busy_chats`, if due; oldest first.
+    """The first pending message of each chat not in `busy_chats`, if due; oldest first,
+    queue positions after the rest.
 
     Of the chats in `limited_chats` (out of their rate limit for now) only heads calling one of
     `unlimited_methods` come: the others would only fill the batch and hide sendable chats.
@@ -145,7 +150,7 @@ def due_messages(
             )
         )
     query = (
-        query.order_by(col(OutboxMessage.id))
+        query.order_by(col(OutboxMessage.kind) == POSITION, col(OutboxMessage.id))
         .limit(limit)
         # Heads are chosen before locking: a head another sender holds is skipped with its
         # chat, never overtaken. SQLite leaves the clause out (one writer at a time).

@@ -12,10 +12,11 @@ from sqlalchemy import select as core_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
+# The kind is the outbox's (its due rows put positions last); still importable from here.
+from storage.outbox import POSITION as POSITION
 from storage.outbox import OutboxStatus, coalesce_pending
 from storage.tables import OutboxMessage
 
-POSITION = "position"
 # At most one queue-position message per ticket in this interval.
 POSITION_INTERVAL = timedelta(minutes=1)
 _OUTBOX = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]

@@ -1,9 +1,9 @@
 """The real bot in this test's event loop, against the fake Bot API server.
 
 Shared by tests/e2e and tests/agents: the settings that point the bot at the fake server and the
-test's store, the wiring (`load_config`, `build_app`, `Runtime(app, make_driver(...))` on a
-clock the test moves), the task that runs `runtime.run(stop)`, and the body of a fixture that
-starts bots and, after the test, stops them and checks what they did.
+test's store, the wiring (`load_config`, `build_app(config, clock)` on a clock the test
+moves, `Runtime(app, make_driver(...))`), the task that runs `runtime.run(stop)`, and the body of
+a fixture that starts bots and, after the test, stops them and checks what they did.
 
 Import `bot_site` and the fixtures it builds on (`library` from here, `fake_telegram` from
 tests/fake_telegram/fixtures.py, `backend` and `database_url` from tests/stores.py) into a
@@ -116,12 +116,11 @@ def wire_bot(
         site.server, library=site.library, database_url=site.database_url
     )
     config = load_config(config_file, {**settings, **(environ or {})})
-    app = build_app(config)
     clock = OffsetClock()
-    app.desk.clock = clock
+    app = build_app(config, clock)
     telegram = config.telegram
     driver = make_driver(telegram.library, telegram.token.get_secret_value(), telegram.api_base_url)
-    return app, Runtime(app, driver, clock=clock, limiter=limiter), clock
+    return app, Runtime(app, driver, limiter=limiter), clock
 
 
 class InProcessBot:

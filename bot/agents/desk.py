@@ -3,7 +3,7 @@ the relay of users' messages. Everything is written in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from sqlmodel import Session
@@ -42,12 +42,21 @@ class TicketThreads:
     """What the user side needs of the desk: a new ticket's topic and card, and the relay of
     the user's messages to it."""
 
-    def __init__(self, services: DeskServices, relay: Relay) -> None:
+    def __init__(
+        self,
+        services: DeskServices,
+        relay: Relay,
+        on_opened: Callable[[Session, Ticket], None] | None = None,
+    ) -> None:
         self.services = services
         self.relay = relay
+        # Told of every new ticket first (its resolution clock starts), in the same transaction.
+        self.on_opened = on_opened
 
     def on_ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
         """A new ticket's topic and card in its offer's agents' chat (none without a desk)."""
+        if self.on_opened is not None:
+            self.on_opened(session, ticket)
         chat = self.services.settings.chat_for_offer(ticket.offer_id)
         return [] if chat is None else open_desk(self.services, session, ticket, chat)
 
@@ -68,6 +77,8 @@ class AgentDesk:
         threads: TicketThreads,
         group: GroupTurn,
         private: PrivateCommands,
+        *,
+        live_queue: LiveQueueHooks | None = None,
     ) -> None:
         self.services = services
         self.relay = relay
@@ -75,18 +86,8 @@ class AgentDesk:
         self.group = group
         self.private = private
         self.outbox = DeskOutbox(services)
-        self._live_queue: LiveQueueHooks | None = None
-
-    @property
-    def live_queue(self) -> LiveQueueHooks | None:
-        """The Balcão Virtual's queues (bot/live_queue), if wired."""
-        return self._live_queue
-
-    @live_queue.setter
-    def live_queue(self, hooks: LiveQueueHooks | None) -> None:
-        # The executor runs the attendants' commands (/proximo, /encerrar) through it.
-        self._live_queue = hooks
-        self.group.executor.counter = hooks
+        # The Balcão Virtual's attendants' commands and card button (bot/live_queue), if wired.
+        self.live_queue = live_queue
 
     def start(self, session: Session) -> None:
         """At the bot's start: seal agents' plain TOTP secrets, and check the key opens the rest."""

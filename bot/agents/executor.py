@@ -67,14 +67,16 @@ class DeskExecutor:
         relocation: Relocation,
         pushes: Pushes,
         news: StatusNews,
+        *,
+        counter: CounterHook | None = None,
     ) -> None:
         self.services = services
         self.relay = relay
         self.relocation = relocation
         self.pushes = pushes
         self.news = news
-        # The live queue's counter, when the runtime has one (AgentDesk.live_queue).
-        self.counter: CounterHook | None = None
+        # The Balcão Virtual's counter (bot/live_queue), when the desk has one.
+        self.counter = counter
 
     def apply(
         self,

@@ -17,8 +17,7 @@ from bot.live_queue.persons import CALL_WINDOW, OFFICE_OPEN, PersonActions
 from bot.live_queue.reader import StoreQueueReader
 from bot.live_queue.supervision import office_summaries
 from bot.outbound import Outbound
-from bot.scheduler import Scheduler
-from bot.user_turn import UserTurn
+from bot.scheduler import TimerHandler
 from flows.office_choice import offices_of
 from knowledge_base.models import KnowledgeBase
 
@@ -39,14 +38,13 @@ class LiveQueue:
         self.counter = Counter(desk_services, self.offices, self.messages)
         self.persons = PersonActions(self.offices, self.messages, desk_services.renderer, clock)
 
-    def attach(self, desk: UserTurn, scheduler: Scheduler) -> None:
-        """Give the flows their reader and executor, and the scheduler its handlers."""
-        desk.queue_reader = lambda session, user_id: StoreQueueReader(
-            session, user_id, self.messages
-        )
-        desk.on_queue_action = self.persons.apply
-        scheduler.register(CALL_WINDOW, self.counter.on_call_window)
-        scheduler.register(OFFICE_OPEN, self.counter.on_office_open)
+    def reader(self, session: Session, user_id: int) -> StoreQueueReader:
+        """What the flows read of a person's place in the queues."""
+        return StoreQueueReader(session, user_id, self.messages)
+
+    def timers(self) -> dict[str, TimerHandler]:
+        """The queues' timer handlers by kind, for the scheduler."""
+        return {CALL_WINDOW: self.counter.on_call_window, OFFICE_OPEN: self.counter.on_office_open}
 
     def use(self, kb: KnowledgeBase) -> None:
         """A reloaded knowledge base: its offices from now on (the dict is shared by every part)."""

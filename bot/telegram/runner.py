@@ -6,21 +6,15 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.agents.settings import DeskSettings
-from bot.app import App, utc_now, wire_desk
-from bot.clocks import ResolutionClocks
+from bot.app import App
 from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
-from bot.live_queue import LiveQueue
-from bot.metrics import CountedTriage, Metrics
-from bot.outbound import Outbound
+from bot.metrics import CountedTriage
 from bot.scheduler import Scheduler
 from bot.telegram.counted_driver import CountedDriver
 from bot.telegram.dispatcher import Dispatcher
@@ -35,7 +29,7 @@ from bot.telegram.webhook import make_webhook_app
 from bot.turn_gate import TurnGate
 from bot.web.server import serve
 from knowledge_base.version import content_version
-from storage import Ticket, max_update_id, record_updates
+from storage import max_update_id, record_updates
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -56,33 +50,20 @@ class Runtime:
         app: App,
         driver: Driver,
         *,
-        clock: Callable[[], datetime] = utc_now,
         limiter: RateLimiter | None = None,
         workers: int = DISPATCH_WORKERS,
     ) -> None:
         self.app = app
         # Set once the web server ([web] enabled) listens.
         self.web_started = asyncio.Event()
-        self.metrics = Metrics()
-        self.metrics.watch_store(app.engine)
+        # The parts build_app wired (bot.app.wire_desk), on its clock.
+        self.metrics = app.metrics
+        self.clock = app.clock
+        clock = app.clock
+        wired = app.wired
+        self.turn, self.pushes, self.news = wired.turn, wired.pushes, wired.news
+        self.agents, self.clocks, self.live_queue = wired.agents, wired.clocks, wired.live_queue
         self.driver = CountedDriver(driver, self._count_call)
-        self.clock = clock
-        settings = DeskSettings.from_config(app.config)
-        wired = wire_desk(app.kb, app.triage, app.renderer, settings, clock)
-        self.turn, self.pushes, self.news, self.agents = (
-            wired.turn,
-            wired.pushes,
-            wired.news,
-            wired.agents,
-        )
-        counted = CountedTriage(self.turn.triage, self.metrics)
-        self.turn.triage = counted
-        self.clocks = ResolutionClocks(self.agents.services, app.config.clocks.warn_share)
-        # Hooks added to the wired parts: the resolution clocks start with the ticket and
-        # follow its status.
-        self.pushes.on_moved = self.clocks.moved
-        self._open_thread = self.turn.on_ticket_opened
-        self.turn.on_ticket_opened = self.ticket_opened
         hooks = self.agents.outbox
         self.sender = Sender(
             app.engine,
@@ -95,10 +76,9 @@ class Runtime:
             on_thread_lost=hooks.on_thread_lost,
         )
         # The one scheduler of durable timers; the Balcão Virtual's queues register theirs.
-        self.scheduler = Scheduler(app.engine, clock, after_commit=self.sender.wake)
-        self.live_queue = LiveQueue(self.agents.services, clock)
-        self.live_queue.attach(self.turn, self.scheduler)
-        self.agents.live_queue = self.live_queue
+        self.scheduler = Scheduler(
+            app.engine, clock, after_commit=self.sender.wake, handlers=wired.timers
+        )
         gate = TurnGate()
         self.dispatcher = Dispatcher(
             app.engine,
@@ -114,7 +94,7 @@ class Runtime:
         root = app.config.knowledge_base.path
         self.knowledge = KnowledgeReloader(
             root,
-            Knowledge(app.kb, counted.inner, content_version(root)),
+            Knowledge(app.kb, app.triage, content_version(root)),
             use=self.use_knowledge,
             gate=gate,
             language=app.config.knowledge_base.lint_language,
@@ -129,8 +109,6 @@ class Runtime:
             ),
         )
         self._loop: asyncio.AbstractEventLoop | None = None
-        # The resolution clocks' warnings and breaches are timers of the same scheduler.
-        self.clocks.register(self.scheduler)
 
     def _wake_sender(self) -> None:
         """Wake the sender from another thread (a reload's notice)."""
@@ -139,10 +117,8 @@ class Runtime:
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """Swap a reloaded knowledge base in (called with the turn gate held: no turn runs)."""
-        # The runtime's own turn (wire_desk) and the app's (the terminal's) read the same base.
-        self.turn.kb = self.app.desk.kb = knowledge.kb
+        self.turn.kb = knowledge.kb
         self.turn.triage = CountedTriage(knowledge.triage, self.metrics)
-        self.app.desk.triage = knowledge.triage
         self.app.renderer.use(knowledge.kb)
         self.agents.services.kb = knowledge.kb
         self.live_queue.use(knowledge.kb)
@@ -152,11 +128,6 @@ class Runtime:
         await self._optional("setMyCommands", {"commands": self._commands()})
         for menu in self.agents.command_menus():
             await self._optional("setMyCommands", menu)
-
-    def ticket_opened(self, session: Session, ticket: Ticket) -> list[Outbound]:
-        """A new ticket: its resolution clock starts, its topic and card are queued."""
-        self.clocks.moved(session, ticket)
-        return [] if self._open_thread is None else self._open_thread(session, ticket)
 
     def _count_call(self, method: str, code: str) -> None:
         self.metrics.telegram_requests.labels(method, code).inc()

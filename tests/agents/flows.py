@@ -6,6 +6,7 @@ import re
 
 from sqlmodel import Session
 
+from bot.agents.desk import TicketThreads
 from storage import Ticket, enqueue, get_or_create_user, open_ticket
 from tests.fake_telegram import FakeUser, StoredMessage
 
@@ -80,7 +81,10 @@ async def open_in_store(
     with Session(desk.engine) as session, session.begin():
         ticket = store_ticket(session, desk, user, offer_id)
         code = ticket.code
-        opened = desk.runtime.ticket_opened if start_clock else desk.runtime.agents.on_ticket_opened
+        agents = desk.runtime.agents
+        # The wired desk starts the clock; the same threads without that hook do not.
+        threads = agents.threads if start_clock else TicketThreads(agents.services, agents.relay)
+        opened = threads.on_ticket_opened
         for call in opened(session, ticket):
             enqueue(
                 session,

@@ -138,6 +138,18 @@ def test_only_the_first_pending_message_of_each_chat_is_due_oldest_first(
     assert due(session, busy_chats={BIA, DESK}) == ["a1"]
 
 
+def test_due_queue_positions_come_after_every_other_due_head(session: Session) -> None:
+    # A command moved a long queue: positions for others were queued before the news it is about.
+    say(session, BIA, "position of bia", kind=POSITION)
+    say(session, DESK, "position in desk", kind=POSITION)
+    say(session, ANA, "status of ana", kind="status")
+    say(session, DESK, "after the position")
+    session.commit()
+
+    assert due(session) == ["status of ana", "position of bia", "position in desk"]
+    assert due(session, limit=1) == ["status of ana"]
+
+
 def test_chats_out_of_their_rate_limit_are_left_out_except_for_unlimited_calls(
     session: Session,
 ) -> None:
