@@ -55,7 +55,11 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     common = _Common(candidates=candidates, grau=signals.grau, named=signals.systems)
     if best is None or best.score < NONE_BELOW:
         if named:
-            return _route(kb, common, named, named, None, None)
+            # A long story dilutes every score; the named system's best offer still tells the
+            # category its topic words found.
+            mine = next((c for c in ranking.offers if kb.offers[c.id].system == named), None)
+            category = mine.category if mine is not None and mine is best else None
+            return _route(kb, common, named, named, None, category)
         if signals.support or signals.problem or signals.request:
             return _ask_system(kb, common, named)
         return Decision("none", system=named, **common)

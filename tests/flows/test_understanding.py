@@ -117,3 +117,16 @@ def test_a_cpf_the_inbox_hid_still_tells_the_user_not_to_send_it(chat: Conversat
     assert hide_cpf("cpf 123.456.789-09 ou 12345678909") == "cpf ***.***.***-** ou ***********"
     chat.say("meu cpf é *********** e o eproc bloqueou meu usuário")
     assert "cpf_notice" in chat.templates
+
+
+def test_a_cnj_number_goes_into_the_ticket_even_if_the_description_omits_it(
+    chat: Conversation,
+) -> None:
+    chat.say("processo 1004567-21.2024.8.26.0224 não aparece na fila de publicação do eproc")
+    chat.say("trabalho na 3ª vara cível de Guarulhos")
+    assert "1004567-21.2024.8.26.0224" in chat.text()
+    chat.say("a intimação não foi publicada desde ontem, aparece erro na fila")
+    chat.tap("Confirmar")
+    description = chat.opened().fields["descricao"]
+    assert description.startswith("a intimação não foi publicada desde ontem")
+    assert "Número do processo informado: 1004567-21.2024.8.26.0224" in description
