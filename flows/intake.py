@@ -20,6 +20,8 @@ from .state import IDLE, ConversationState, Step
 FIELD, SUMMARY, FIX_STATE = "intake", "intake_summary", "intake_fix"
 # Knowledge base text added to the description when the team must confirm the grau.
 GRAU_UNSURE_TEXT = "eproc_grau_a_confirmar"
+# Knowledge base text that carries a recognised CNJ process number into the ticket.
+PROCESS_TEXT = "processo_informado"
 # Same default as knowledge_base.models.Category.priority.
 DEFAULT_PRIORITY = 3
 
@@ -84,7 +86,9 @@ def on_summary(state: ConversationState, event: Event, services: Services) -> St
         missing = form.first_missing()
         if missing is not None:
             return _go(form, missing)
-        return subjects.done(form.context, _ticket(form, services.kb.texts.get(GRAU_UNSURE_TEXT)))
+        texts = services.kb.texts
+        ticket = _ticket(form, texts.get(GRAU_UNSURE_TEXT), texts.get(PROCESS_TEXT))
+        return subjects.done(form.context, ticket)
     if answers.said(event, FIX, answers.FIX):
         return Step(form.to_state(FIX_STATE), prompt=True)
     if answers.said(event, BACK, answers.BACK):
@@ -134,7 +138,9 @@ def _change_category(form: Form) -> Step | None:
     return Step(replace(form.at(index), prefilled=frozenset()).to_state(FIELD), prompt=True)
 
 
-def _ticket(form: Form, grau_note: str | None = None) -> OpenTicket:
+def _ticket(
+    form: Form, grau_note: str | None = None, process_note: str | None = None
+) -> OpenTicket:
     offer = form.offer
     category_id = form.category_id
     category = offer.category(category_id or "")
@@ -147,6 +153,12 @@ def _ticket(form: Form, grau_note: str | None = None) -> OpenTicket:
     if form.context.grau_unsure and grau_note and text_field:
         # The user could not tell the grau: the team sees it on the ticket.
         fields[text_field] = f"{fields.get(text_field, '')}\n\n{grau_note}".strip()
+    process = personal.process_number(form.context.text)
+    described = fields.get(text_field or "", "")
+    if process and process_note and text_field and process not in described:
+        # Said at the start ("Número do processo reconhecido"): kept even if the description
+        # typed later does not repeat it.
+        fields[text_field] = f"{described}\n\n{process_note.replace('{processo}', process)}".strip()
     attachments = tuple(a for _, a in form.files)
     priority = category.priority if category else DEFAULT_PRIORITY
     return OpenTicket(offer.id, category_id, fields, attachments, priority)

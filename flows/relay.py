@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from . import answers, triage
+from . import answers, personal, triage
 from .actions import Action, RelayToTicket, Reply
 from .events import Attachment, Button, Event, Text
 from .keyboards import button, column
@@ -77,7 +77,9 @@ def prompt_choose(state: ConversationState, services: Services) -> list[Action]:
 
 def _message(event: Text | Attachment) -> dict[str, Any]:
     if isinstance(event, Text):
-        return {"text": event.text, "message_id": event.message_id}
+        # The agents see the message, and the relay_choose state keeps it: no CPF in either.
+        text, _ = personal.mask_cpf(event.text)
+        return {"text": text, "message_id": event.message_id}
     return {
         "file_id": event.file_id,
         "file_name": event.file_name,

@@ -34,8 +34,11 @@ def ask_if_two(text: str, services: Services) -> Step | None:
     found: list[tuple[str, Decision]] = []
     for part in parts:
         decision = services.triage.decide(part)
-        named = decision.kind in _KINDS or decision.label == "clarify:grau"
-        if named and decision.system and all(decision.system != d.system for _, d in found):
+        routed = decision.kind in _KINDS or decision.label == "clarify:grau"
+        # Each part must name its system: a sentence of a long story that only resembles an
+        # article of another system ("ninguém sabe") is detail, not a second problem.
+        named = routed and decision.system is not None and decision.system in decision.named
+        if named and all(decision.system != d.system for _, d in found):
             found.append((part, decision))
     if len(found) < 2:
         return None

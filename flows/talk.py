@@ -6,7 +6,8 @@ person. The phrase lists live in language.toml; here they are only looked up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from functools import lru_cache
 from typing import Literal
 
 from knowledge_base.models import Language
@@ -15,19 +16,38 @@ from knowledge_base.normalize import plain
 SmallTalk = Literal["greeting", "thanks", "goodbye"]
 
 
+# A letter typed several times ("bom diaa", "oiii", "obrigadooo") reads as one, in the message
+# and in the phrases alike.
+_REPEATED = re.compile(r"([a-z])\1+")
+
+
 def _padded(text: str, language: Language) -> str:
-    return f" {plain(text, language.abbreviations)} "
+    return f" {_squeezed(plain(text, language.abbreviations))} "
 
 
-def _found(padded: str, phrases: Iterable[str]) -> bool:
-    return any(f" {p} " in padded for p in phrases)
+def _squeezed(text: str) -> str:
+    return _REPEATED.sub(r"\1", text)
 
 
-def _strip(padded: str, phrases: Iterable[str]) -> str:
-    # Longest first, so "bom dia" goes before "bom".
-    for phrase in sorted(phrases, key=len, reverse=True):
-        while f" {phrase} " in padded:
-            padded = padded.replace(f" {phrase} ", " ")
+@lru_cache(maxsize=32)
+def _padded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases squeezed and space-padded, longest first (so "bom dia" goes before "bom")."""
+    return tuple(sorted((f" {_squeezed(p)} " for p in phrases), key=len, reverse=True))
+
+
+@lru_cache(maxsize=4)
+def _squeezed_words(stopwords: frozenset[str]) -> frozenset[str]:
+    return frozenset(_squeezed(w) for w in stopwords)
+
+
+def _found(padded: str, phrases: tuple[str, ...]) -> bool:
+    return any(p in padded for p in _padded_phrases(phrases))
+
+
+def _strip(padded: str, phrases: tuple[str, ...]) -> str:
+    for phrase in _padded_phrases(phrases):
+        while phrase in padded:
+            padded = padded.replace(phrase, " ")
     return padded
 
 
@@ -46,7 +66,7 @@ def small_talk(text: str, language: Language) -> SmallTalk | None:
         return None
     every = (*language.greeting, *language.thanks, *language.goodbye, *language.filler)
     rest = _strip(padded, every).split()
-    if any(word not in language.stopwords for word in rest):
+    if any(word not in _squeezed_words(language.stopwords) for word in rest):
         return None
     return "thanks" if "thanks" in kinds else kinds[-1]
 

@@ -90,9 +90,17 @@ def on_ask_system(state: ConversationState, event: Event, services: Services) ->
         # Knowing the system, triage can often tell the category ("fora do ar" on the portal).
         decision = services.triage.decide(f"{context.text}\n{system.name}")
         if decision.system == system.id:
+            # The name's own words ("ferramenta", "serviços") must not pick the category: the
+            # message alone may tell it for one of this system's offers.
+            alone = services.triage.decide(context.text).candidates
+            told = (
+                c.category
+                for c in alone
+                if c.kind == "offer" and c.id in system.offers and c.category
+            )
             context = replace(
                 context,
-                category=decision.category or context.category,
+                category=decision.category or next(told, None) or context.category,
                 grau=decision.grau or context.grau,
             )
     return routing.route(list(system.offers), context, services, state.to_dict())

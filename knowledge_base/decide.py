@@ -15,6 +15,8 @@ Scores are the share of the message's information a candidate explains (0..1).
 - An unsure problem that names no system but names a grau belongs to the one system whose
   offers are split by grau (eproc).
 - A system whose offers are split by grau (eproc) needs the grau: unknown -> `clarify:grau`.
+- A problem whose best match is an offer of a system other than the one the message names goes
+  to the named system's offers.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class _Common(TypedDict):
 
     candidates: tuple[Candidate, ...]
     grau: Literal["1", "2"] | None
+    named: tuple[str, ...]
 
 
 def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
@@ -49,10 +52,14 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     candidates = tuple(sorted(ranking.articles[:TOP] + ranking.offers[:TOP], key=_key))[:TOP]
     best = candidates[0] if candidates else None
     named = signals.systems[0] if signals.systems else None
-    common = _Common(candidates=candidates, grau=signals.grau)
+    common = _Common(candidates=candidates, grau=signals.grau, named=signals.systems)
     if best is None or best.score < NONE_BELOW:
         if named:
-            return _route(kb, common, named, named, None, None)
+            # A long story dilutes every score; the named system's best offer still tells the
+            # category its topic words found.
+            mine = next((c for c in ranking.offers if kb.offers[c.id].system == named), None)
+            category = mine.category if mine is not None and mine is best else None
+            return _route(kb, common, named, named, None, category)
         if signals.support or signals.problem or signals.request:
             return _ask_system(kb, common, named)
         return Decision("none", system=named, **common)
@@ -68,7 +75,12 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
             return _route(kb, common, by_grau, by_grau, None, category)
         return _ask_system(kb, common, named)
     if best.kind == "offer":
-        return _route(kb, common, named, kb.offers[best.id].system, best.id, best.category)
+        system = kb.offers[best.id].system
+        if named and system not in signals.systems:
+            # "esqueci minha senha do SEI": the system named wins over another system's offer
+            # that shares the topic's words (every offer takes passwords).
+            return _route(kb, common, named, named, None, None)
+        return _route(kb, common, named, system, best.id, best.category)
     article = kb.articles[best.id]
     explicit = signals.request and not signals.question
     reported = signals.problem and not signals.question and best.score < SURE_ABOVE

@@ -40,6 +40,8 @@ class Decision:
     options: tuple[str, ...] = ()
     system: str | None = None
     grau: Literal["1", "2"] | None = None
+    # The systems the message itself names (`system` may be inferred from its topic).
+    named: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

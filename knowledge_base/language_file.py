@@ -26,6 +26,7 @@ class _LanguageFile(BaseModel):
     request: list[str] = []
     support: list[str] = []
     generic: list[str] = []
+    vague: list[str] = []
     greeting: list[str] = []
     thanks: list[str] = []
     goodbye: list[str] = []
@@ -78,6 +79,7 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         request=phrases(data.request),
         support=phrases(data.support),
         generic=phrases(data.generic),
+        vague=phrases(data.vague),
         greeting=phrases(data.greeting),
         thanks=phrases(data.thanks),
         goodbye=phrases(data.goodbye),

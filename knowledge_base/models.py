@@ -167,6 +167,8 @@ class Language:
     request: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
+    # Words that say something is wrong but not what: they never choose an offer's category.
+    vague: tuple[str, ...] = ()
     # Conversation, not a problem: greetings, thanks, goodbyes, and filler that may go with them.
     greeting: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()

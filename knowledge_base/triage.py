@@ -72,6 +72,9 @@ class Triage:
         vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
         self.speller = Speller(vocabulary)
         self.generic = _generic_stems(kb)
+        self.vague = frozenset(
+            stem(w) for p in kb.language.vague for w in words(p, kb.language.abbreviations)
+        )
         self.senses = Senses(kb.language)
         self.timed = frozenset(
             o.id for o in kb.offers.values() if len({c.target_hours for c in o.categories}) > 1
@@ -187,7 +190,8 @@ class Triage:
         ]
         articles.sort(key=_pair_key)
         top = self._top(matched, scores, self.index.offers, TOP)
-        categories = self._categories(matched, scores, [ids[n] for n in top])
+        topical = [t for t in terms if "|" not in t and t not in self.vague]
+        categories = self._categories(matched, scores, [ids[n] for n in top], topical)
         offers = [
             Candidate("offer", ids[n], round(value * offer_factor, 4), category)
             for n, value, category in zip(top, scores[top].tolist(), categories, strict=True)
@@ -235,9 +239,14 @@ class Triage:
         return top
 
     def _categories(
-        self, matched: NDArray[np.bool_], scores: NDArray[np.float64], offer_ids: list[str]
+        self,
+        matched: NDArray[np.bool_],
+        scores: NDArray[np.float64],
+        offer_ids: list[str],
+        topical: list[str],
     ) -> list[str | None]:
-        """The best category of each offer, None when none of its categories matched at all."""
+        """The best category of each offer, None when none of its categories matched at all, or
+        the best matched only words that say something is wrong ("deu problema no eproc")."""
         if not offer_ids:
             return []
         docs = self.index.category_docs
@@ -257,7 +266,12 @@ class Triage:
                 # Two categories with different deadlines fit about as well: ask, do not guess.
                 found.append(None)
                 continue
-            found.append(self.index.ids[int(docs[best])])
+            doc = self.index.docs[int(docs[best])]
+            if not any(term in doc.weights for term in topical):
+                # Only "problema", "erro"...: the user is asked, not guessed for.
+                found.append(None)
+                continue
+            found.append(doc.id)
         return found
 
     def _rerank(self, folded: list[str], ranked: list[tuple[str, float]]) -> tuple[Candidate, ...]:

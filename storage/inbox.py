@@ -30,6 +30,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.errors import UpdateAlreadyProcessed
 from storage.identity import stored_id
+from storage.inbox_privacy import masked_payload
 from storage.tables import ERROR_MAX_LENGTH, InboxUpdate
 from storage.upserts import insert_if_absent, insert_many_if_absent
 
@@ -68,14 +69,7 @@ def record_update(
     now: datetime,
 ) -> bool:
     """Store a received update; False (and nothing written) when `update_id` is already stored."""
-    values = {
-        "update_id": update_id,
-        "chat_id": chat_id,
-        "payload": dict(payload),
-        "received_at": now,
-        "status": InboxStatus.PENDING.value,
-        "attempts": 0,
-    }
+    values = _row(update_id, chat_id, payload, now)
     # Telegram redelivers an update whose offset was not confirmed; the unique index drops it.
     return insert_if_absent(session, InboxUpdate, values, keys=("update_id",))
 
@@ -92,18 +86,22 @@ def record_updates(
     not confirmed before a crash) adds only what is new. One statement and, with the caller's
     commit, one fsync for a whole getUpdates answer: a burst is stored at the rate of batches.
     """
-    rows = [
-        {
-            "update_id": update_id,
-            "chat_id": chat_id,
-            "payload": dict(payload),
-            "received_at": now,
-            "status": InboxStatus.PENDING.value,
-            "attempts": 0,
-        }
-        for update_id, chat_id, payload in updates
-    ]
+    rows = [_row(update_id, chat_id, payload, now) for update_id, chat_id, payload in updates]
     insert_many_if_absent(session, InboxUpdate, rows, keys=("update_id",))
+
+
+def _row(
+    update_id: int, chat_id: int | None, payload: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """An inbox row; the one place updates enter storage, so CPFs are hidden here."""
+    return {
+        "update_id": update_id,
+        "chat_id": chat_id,
+        "payload": masked_payload(payload),
+        "received_at": now,
+        "status": InboxStatus.PENDING.value,
+        "attempts": 0,
+    }
 
 
 def claim_updates(

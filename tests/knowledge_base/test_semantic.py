@@ -50,5 +50,6 @@ def test_triage_consults_recall_only_where_it_hesitates(kb: KnowledgeBase) -> No
     sure = "o eproc diz código de autenticação inválido"
     assert fused.decide(sure).label == Triage(kb).decide(sure).label
     assert calls == []
-    fused.decide("como faço para o eproc não pedir o código de 6 dígitos neste computador?")
+    # Two 2FA articles about as close: the lexical engine hesitates.
+    fused.decide("o autenticador do eproc")
     assert len(calls) == 1

@@ -1,0 +1,57 @@
+"""Paraphrases land on the article they mean, and vague words never pick a category."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.triage import Triage
+
+TRUSTED = "article:eproc-2fa-dispositivo-confiavel"
+INVALID = "article:eproc-2fa-codigo-invalido"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "como faço para o eproc não pedir o código de 6 dígitos neste computador?",
+        "toda vez que entro no eproc ele pede o código de 6 dígitos, dá pra não pedir mais?",
+        "quero não pedir o código neste computador",
+        "dá pra lembrar este navegador no eproc?",
+        "como parar de pedir o token no eproc",
+    ],
+)
+def test_not_being_asked_the_code_on_one_computer_is_the_trusted_device(
+    triage: Triage, text: str
+) -> None:
+    assert triage.decide(text).label == TRUSTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "o código não é aceito",
+        "código inválido",
+        "digitei os 6 dígitos e deu código inválido",
+        "o eproc não aceita o código de 6 dígitos",
+    ],
+)
+def test_a_code_that_is_refused_is_still_the_invalid_code(triage: Triage, text: str) -> None:
+    assert triage.decide(text).label == INVALID
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["deu problema no eproc, sou do primeiro grau", "o eproc da segunda instância está com erro"],
+)
+def test_words_that_only_say_something_is_wrong_pick_no_category(triage: Triage, text: str) -> None:
+    decision = triage.decide(text)
+    assert decision.kind == "offer" and decision.category is None
+
+
+def test_a_topic_word_still_picks_the_category(triage: Triage) -> None:
+    assert triage.decide("deu problema nos localizadores do eproc, 1º grau").category == "automacao"
+
+
+def test_the_named_system_wins_over_an_offer_of_another_system(triage: Triage) -> None:
+    decision = triage.decide("esqueci minha senha do SEI")
+    assert (decision.label, decision.named) == ("offer:sei", ("sei",))
