@@ -83,7 +83,7 @@ class Sender:
         self.idle_poll = idle_poll
         self.resolve_params = resolve_params
         self.outcomes = Outcomes(engine, clock, max_attempts, on_sent, on_failed, on_thread_lost)
-        # True: the journal beside a SQLite file (bot/telegram/sent_journal.py); False: none.
+        # True: the store's journal (bot/telegram/sent_journal.py); False: none.
         self.journal = sent_journal(engine) if journal is True else journal or None
         # Only one sender per store sends: the lease's holder. Others retry every `lease_retry`
         # seconds; the holder checks every `lease_check` seconds that it still has the lease.
