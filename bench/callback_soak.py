@@ -79,6 +79,11 @@ def spawn(server: FakeTelegramServer, library: str, url: str, log: Path) -> subp
         )
 
 
+def this_start(server: FakeTelegramServer, started_at: float) -> float | None:
+    """When the process started at `started_at` made its first call (getMe), if it has."""
+    return min((r.at for r in server.requests_for("getMe") if r.at > started_at), default=None)
+
+
 def stop(child: subprocess.Popen[bytes], how: signal.Signals) -> None:
     child.send_signal(how)
     try:
@@ -137,19 +142,22 @@ async def soak(library: str, kills: int, rate: float, ttl: float, logs: Path) ->
             for round_ in range(kills + 1):
                 started = time.monotonic()
                 started_at = server.state.clock.now()  # the server's clock, as requests' `at`
-                before = len(answers(server))
                 child = spawn(server, library, url, log)
                 try:
-                    # Presses from the start: a restarted bot finds them waiting.
-                    while len(answers(server)) == before and time.monotonic() - started < 120:
+                    # Presses from the start: a restarted bot finds them waiting. A killed
+                    # bot's call may still be answered after this start: the new process's
+                    # first call is getMe, and its first answer comes after that.
+                    while not (me := this_start(server, started_at)) or not [
+                        at for at, _, _ in answers(server) if at > me
+                    ]:
                         if child.poll() is not None:
                             raise SystemExit(f"the bot exited: {log.read_text()[-2000:]}")
+                        if time.monotonic() - started > 120:
+                            raise SystemExit("no callback answer within 120 s of a start")
                         press()
                         await asyncio.sleep(1 / rate)
-                    first = min(at for at, _, _ in answers(server)[before:])
+                    first = min(at for at, _, _ in answers(server) if at > me)
                     result.first_answer.append(first - started_at)
-                    # The new process's first call is getMe; its first getUpdates comes after.
-                    me = min(r.at for r in server.requests_for("getMe") if r.at > started_at)
                     polls = [r.at for r in server.requests_for("getUpdates") if r.at > me]
                     result.first_call.append(me - started_at)
                     result.first_poll.append(min(polls, default=first) - started_at)
