@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -46,8 +45,6 @@ __all__ = ["LANES", "FailedHook", "Job", "ParamsResolver", "Sender", "SentHook",
 
 log = logging.getLogger(__name__)
 
-# The GIL switch interval while sending (s); Python's default is 0.005 (see `run`).
-SWITCH_INTERVAL = 0.001
 # How soon before the overall window frees a place the sender fetches the rows for it (s).
 LEAD = 0.02
 # The params to send for a due row, filled in at send time (e.g. a forum topic created since).
@@ -121,13 +118,6 @@ class Sender:
         """
         waiting = False
         self._recorder = ThreadPoolExecutor(1, thread_name_prefix="outbox-recorder")
-        # A send holds its place in the window for its round trip (rate_limits.py), and every
-        # step of that trip on this event loop waits for the GIL while the dispatcher's thread
-        # handles updates: up to the switch interval (5 ms) each time, and httpx with PTB takes
-        # many steps per call (79 ms a round trip against aiogram's 31 ms under a /start burst,
-        # docs/benchmarks.md). A shorter interval hands the GIL back to the loop sooner.
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
         try:
             while not stop.is_set():
                 if await asyncio.to_thread(self.lease.acquire):
@@ -151,7 +141,6 @@ class Sender:
                 await self._pause(stop, self.lease_retry)
         finally:
             # Synchronous, so that a cancelled task gives the lease up too.
-            sys.setswitchinterval(switch)
             self.lease.release()
             self._recorder.shutdown(wait=False)
             if self.journal is not None:
