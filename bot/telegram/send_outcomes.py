@@ -115,7 +115,7 @@ class Outcomes:
         if failures + 1 >= self.max_attempts:
             self.fail(job, error)
             return None
-        delay = min(MAX_BACKOFF, 0.5 * 2**failures)
+        delay: float = min(MAX_BACKOFF, 0.5 * 2.0**failures)
         self.retry(job, delay, error)
         return delay
 
