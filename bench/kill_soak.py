@@ -1,10 +1,13 @@
 """kill -9 soak: how many messages a killed bot sends twice, per 100 kills.
 
 Usage: python bench/kill_soak.py [--kills 100] [--library aiogram] [--no-journal]
-                                 [--load 10] [--write docs/benchmarks.md]
+                                 [--store sqlite,postgresql] [--load 10]
+                                 [--write docs/benchmarks.md]
 
 The fake Bot API server (strict limits, 127.0.0.1 only) runs in this process. The outbox of a
-SQLite store is filled with numbered messages to 300 chats; the bot (`Runtime` as `triagem run`
+store (a SQLite file, or a schema of its own on the PostgreSQL server of
+$TRIAGEM_TEST_POSTGRES_URL, default postgres@127.0.0.1:5432/test, dropped afterwards) is filled
+with numbered messages to 300 chats; the bot (`Runtime` as `triagem run`
 wires it) runs in a child process while 50 other users write to it (`--load` updates/s, so the
 dispatcher holds the SQLite write lock as in real use). Each round waits until the child is
 sending, lets it send for a random 0-1.5 s, and kills it with SIGKILL; then a new child starts.
@@ -26,6 +29,7 @@ sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != 
 import argparse
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -35,7 +39,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
@@ -59,6 +63,7 @@ class Soak:
     """One soak's figures."""
 
     library: str
+    store: str
     journal: bool
     kills: int
     queued: int
@@ -133,7 +138,45 @@ def delivered(server: FakeTelegramServer) -> collections.Counter[str]:
     return collections.Counter(text for text in texts if text.startswith("soak "))
 
 
-async def soak(library: str, kills: int, journal: bool, load: float, logs: Path) -> Soak:
+POSTGRES_URL = os.environ.get(
+    "TRIAGEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@contextlib.contextmanager
+def store_url(store: str, folder: str) -> Iterator[str]:
+    """A fresh store's URL: a SQLite file in `folder`, or a new PostgreSQL schema (dropped
+    afterwards, with the sent journal the bot kept for it in ./data)."""
+    if store == "sqlite":
+        yield f"sqlite:///{Path(folder) / 'soak.db'}"
+        return
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    from bot.telegram.sent_journal import sent_journal
+    from storage.engine import make_engine
+
+    schema = f"soak_{os.getpid()}_{int(time.time())}"
+    conninfo = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        engine = make_engine(url)
+        journal = sent_journal(engine)
+        engine.dispose()
+        if journal is not None:
+            journal.path.unlink(missing_ok=True)
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+async def soak(
+    library: str, store: str, kills: int, journal: bool, load: float, logs: Path
+) -> Soak:
     """Run the rounds; count what arrived twice and what never arrived."""
     rng = random.Random(20261204)
     async with FakeTelegramServer(limits=LimitConfig()) as server:
@@ -141,11 +184,13 @@ async def soak(library: str, kills: int, journal: bool, load: float, logs: Path)
         for chat in chats:
             server.chat_of(chat).bot_started = True
         talkers = [server.add_user(f"Pessoa {n}") for n in range(LOAD_USERS)]
-        with tempfile.TemporaryDirectory(prefix="triagem-soak-") as folder:
-            url = f"sqlite:///{Path(folder) / 'soak.db'}"
+        with (
+            tempfile.TemporaryDirectory(prefix="triagem-soak-") as folder,
+            store_url(store, folder) as url,
+        ):
             texts = await asyncio.to_thread(fill_outbox, url, chats, kills * 45 + 300)
             env = config_env(server, library, url)
-            log = logs / f"soak-{library}-{'journal' if journal else 'nojournal'}.log"
+            log = logs / f"soak-{library}-{store}-{'journal' if journal else 'nojournal'}.log"
             started = time.monotonic()
             with_duplicates = 0
             before = 0
@@ -174,6 +219,7 @@ async def soak(library: str, kills: int, journal: bool, load: float, logs: Path)
             got = delivered(server)
             return Soak(
                 library=library,
+                store=store,
                 journal=journal,
                 kills=kills,
                 queued=len(texts),
@@ -247,19 +293,21 @@ def section(results: Sequence[Soak], args: argparse.Namespace) -> str:
         f"({dt.date.today()}) on {cpu}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; load average when it ended: {load} (a shared machine).",
         "",
-        "| driver | sent journal | kills | messages queued | received | duplicates "
+        "| driver | store | sent journal | kills | messages queued | received | duplicates "
         "| per 100 kills | kills that duplicated | lost | minutes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r.library} | {'on' if r.journal else 'off'} | {r.kills} | {r.queued:,} "
+            f"| {r.library} | {r.store} | {'on' if r.journal else 'off'} | {r.kills} "
+            f"| {r.queued:,} "
             f"| {r.received:,} | {r.duplicates} | {r.per_100_kills:.0f} "
             f"| {r.kills_with_duplicates} | {r.lost} | {r.seconds / 60:.1f} |"
         )
     lines += [
         "",
-        f"- SQLite store; {CHATS} chats with numbered messages queued, {LOAD_USERS} other users "
+        "- SQLite file or PostgreSQL schema on the local server; "
+        f"{CHATS} chats with numbered messages queued, {LOAD_USERS} other users "
         f"writing {args.load:g} updates/s meanwhile (the dispatcher takes the write lock as in "
         "real use). Each round: start `Runtime` in a child process, wait for its first send, "
         "let it send for a random 0-1.5 s, SIGKILL. A last child delivers what is left.",
@@ -298,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--library", default="aiogram", help="driver(s), comma-separated")
     parser.add_argument("--load", type=float, default=10.0, help="other users' updates/s")
     parser.add_argument("--only", default="on,off", help="journal on, off or both")
+    parser.add_argument("--store", default="sqlite", help="sqlite, postgresql or both")
     parser.add_argument("--write", type=Path, help="update this script's section of this file")
     parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-journal", action="store_true", help=argparse.SUPPRESS)
@@ -307,15 +356,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="triagem-soak-logs-") as logs:
         for library in args.library.split(","):
-            for mode in args.only.split(","):
-                found = asyncio.run(soak(library, args.kills, mode == "on", args.load, Path(logs)))
-                results.append(found)
-                print(
-                    f"{library} journal {mode}: {found.kills} kills, {found.duplicates} "
-                    f"duplicates ({found.per_100_kills:.0f} per 100 kills, "
-                    f"{found.kills_with_duplicates} kills duplicated), {found.lost} lost, "
-                    f"{found.seconds / 60:.1f} min"
-                )
+            for store in args.store.split(","):
+                for mode in args.only.split(","):
+                    found = asyncio.run(
+                        soak(library, store, args.kills, mode == "on", args.load, Path(logs))
+                    )
+                    results.append(found)
+                    print(
+                        f"{library} {store} journal {mode}: {found.kills} kills, "
+                        f"{found.duplicates} duplicates ({found.per_100_kills:.0f} per 100 "
+                        f"kills, {found.kills_with_duplicates} kills duplicated), "
+                        f"{found.lost} lost, {found.seconds / 60:.1f} min",
+                        flush=True,
+                    )
     if args.write:
         write_section(args.write, section(results, args))
         print(f"wrote {SECTION} to {args.write}")

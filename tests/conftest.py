@@ -28,3 +28,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         where = Path(str(item.fspath)).relative_to(TESTS).as_posix()
         if any(where == slow or where.startswith(slow + "/") for slow in SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _sent_journals_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A PostgreSQL store's sent journal under the test's tmp_path, not the checkout's ./data."""
+    monkeypatch.setattr("bot.telegram.sent_journal.DATA", tmp_path / "data")

@@ -1,4 +1,9 @@
-"""One log line per failed Bot API call: handled faults as a WARNING, surprises as an ERROR."""
+"""One log line per failed Bot API call: handled faults as a WARNING, surprises as an ERROR.
+
+A handled fault (5xx, timeout, network error, 429) is logged by whoever decides what happens
+next, once it knows the delay: the outbox sender (`handled` below: method, status, "retry in
+N s"), the poller, the start-up. The driver itself logs only what nobody expected.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,9 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
-from bot.telegram.errors import TelegramError, Transient
+from bot.telegram.errors import TelegramError
 
 log = logging.getLogger(__name__)
-# Calls whose callers log a failure themselves, with what they do next: the poller (when it
-# polls again) and the start-up (a failed getMe or setWebhook stops the bot, the others are
-# skipped). Every other call comes from the outbox sender, which retries it.
-CALLERS_LOG = frozenset({"getUpdates", "getMe", "setWebhook", "deleteWebhook", "setMyCommands"})
 _LONGEST = 200
 
 
@@ -40,22 +41,21 @@ def one_line(text: str) -> str:
     return flat if len(flat) <= _LONGEST else flat[: _LONGEST - 1] + "…"
 
 
+def handled(method: str, chat: object, fault: str, retry_in: float | None) -> None:
+    """One WARNING line for a handled fault: method, status, and when the call goes again."""
+    where = f"{method} to chat {chat}" if chat is not None else method
+    extra = {"chat_id": chat} if isinstance(chat, int) else {}
+    then = "given up" if retry_in is None else f"retry in {retry_in:g} s"
+    log.warning("%s failed: %s; %s", where, one_line(fault), then, extra=extra)
+
+
 @asynccontextmanager
 async def reported(method: str, params: Mapping[str, Any]) -> AsyncIterator[None]:
-    """Log a failure of the call inside (as bot.telegram.errors types) and let it go on."""
+    """Log an unexpected failure of the call inside with its traceback, and let it go on."""
     try:
         yield
-    except Transient as exc:
-        if method not in CALLERS_LOG:
-            chat = params.get("chat_id")
-            where = f"{method} to chat {chat}" if chat is not None else method
-            extra = {"chat_id": chat} if isinstance(chat, int) else {}
-            what = one_line(exc.description)
-            log.warning("%s failed: %s; retried with backoff", where, what, extra=extra)
-        raise
     except TelegramError:
-        # 429 (the sender logs the scope it pauses and for how long) and refusals (400, 403):
-        # the caller decides, and says what it did.
+        # Handled faults and refusals: the caller decides, and says what it did (see above).
         raise
     except Exception:
         log.exception("%s failed unexpectedly", method)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from bot.telegram.driver import Driver
 from bot.telegram.errors import RetryAfter, Transient
+from bot.telegram.fault_log import handled
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,16 +44,16 @@ async def poll(
             fetch = driver.get_updates(offset=offset, timeout=timeout, limit=limit)
             updates = await _unless_stopped(fetch, stop)
         except RetryAfter as exc:
-            log.warning("getUpdates: flood control, retrying in %.0f s", exc.retry_after)
+            handled("getUpdates", None, "429 Too Many Requests", exc.retry_after)
             await pause(exc.retry_after, stop)
             continue
         except Transient as exc:
             failures += 1
-            delay = min(backoff_cap, backoff_base * 2 ** (failures - 1))
-            if "conflict" in exc.description.lower():
-                log.warning("getUpdates conflict (a webhook or another poller?): %s", exc)
-            else:
-                log.warning("getUpdates failed (%s); retrying in %.1f s", exc, delay)
+            delay = min(backoff_cap, backoff_base * 2 ** min(failures - 1, 32))
+            fault = exc.description
+            if "conflict" in fault.lower():
+                fault += " (a webhook or another poller?)"
+            handled("getUpdates", None, fault, delay)
             await pause(delay, stop)
             continue
         if updates is None:

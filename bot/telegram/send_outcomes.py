@@ -106,17 +106,18 @@ class Outcomes:
                 not_before = self.clock() + timedelta(seconds=after)
                 retry_later(session, message=row, not_before=not_before, error=error)
 
-    def backoff(self, job: Job, error: str, throttled: int) -> bool:
-        """A transient failure: retry later, doubling the wait; True once given up.
+    def backoff(self, job: Job, error: str, throttled: int) -> float | None:
+        """A transient failure: retry later, doubling the wait; the wait, or None once given up.
 
         `throttled`: the job's 429s so far, which are pacing rather than failures.
         """
         failures = job.attempts - throttled
         if failures + 1 >= self.max_attempts:
             self.fail(job, error)
-            return True
-        self.retry(job, min(MAX_BACKOFF, 0.5 * 2**failures), error)
-        return False
+            return None
+        delay: float = min(MAX_BACKOFF, 0.5 * 2.0**failures)
+        self.retry(job, delay, error)
+        return delay
 
     def fail(self, job: Job, error: str) -> None:
         """Give the call up (the hook hears why)."""

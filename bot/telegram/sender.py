@@ -33,6 +33,7 @@ from bot.telegram.errors import (
     Transient,
     Unreachable,
 )
+from bot.telegram.fault_log import handled
 from bot.telegram.lanes import INSTANT, LANES, WITHOUT_CHAT, Lane
 from bot.telegram.rate_limits import RateLimiter, Slot
 from bot.telegram.send_outcomes import FailedHook, Job, Outcomes, SentHook, ThreadLostHook
@@ -82,7 +83,7 @@ class Sender:
         self.idle_poll = idle_poll
         self.resolve_params = resolve_params
         self.outcomes = Outcomes(engine, clock, max_attempts, on_sent, on_failed, on_thread_lost)
-        # True: the journal beside a SQLite file (bot/telegram/sent_journal.py); False: none.
+        # True: the store's journal (bot/telegram/sent_journal.py); False: none.
         self.journal = sent_journal(engine) if journal is True else journal or None
         # Only one sender per store sends: the lease's holder. Others retry every `lease_retry`
         # seconds; the holder checks every `lease_check` seconds that it still has the lease.
@@ -357,9 +358,9 @@ class Sender:
             return
         chat = None if job.method in WITHOUT_CHAT else job.chat_id
         scope = self.limiter.throttled(chat, exc.retry_after)
-        log.warning("outbox %s %s: 429, %s paused %s s", job.id, job.method, scope, exc.retry_after)
         self._throttled[job.id] = self._throttled.get(job.id, 0) + 1
         await self._record(self.outcomes.retry, job, exc.retry_after, exc.description)
+        handled(job.method, chat, f"429 Too Many Requests ({scope} paused)", exc.retry_after)
 
     async def _failed(self, job: Job, exc: TelegramError) -> None:
         outcomes = self.outcomes
@@ -369,8 +370,11 @@ class Sender:
             await self._record(outcomes.drop, job, exc.description)
         elif isinstance(exc, Transient):
             throttled = self._throttled.get(job.id, 0)
-            if await self._record(outcomes.backoff, job, exc.description, throttled):
+            delay = await self._record(outcomes.backoff, job, exc.description, throttled)
+            if delay is None:
                 self._throttled.pop(job.id, None)
+            chat = None if job.method in WITHOUT_CHAT else job.chat_id
+            handled(job.method, chat, exc.description, delay)
         elif isinstance(exc, Unreachable):
             await self._record(outcomes.unreachable, job, exc.description)
         elif isinstance(exc, ThreadNotFound):

@@ -7,7 +7,9 @@ a killed process (`kill -9`, the OOM killer, a crash): right after the answer, o
 a short line to a file beside the database. The kernel keeps what was written whatever happens
 to the process, so the next sender to take the lease records those calls as sent before it
 sends anything. A power cut can still lose the last lines (no fsync: that would cost what the
-journal saves); then the store's own record is the guarantee, as without a journal.
+journal saves); then the store's own record is the guarantee, as without a journal. A
+PostgreSQL store's journal is a file in the local data directory (`sent_journal` below): on
+PostgreSQL the record is a network round trip and a commit, a window as wide as SQLite's.
 
 Lines hold the outbox id and the ids Telegram returned (message, topic): nothing of the text.
 """
@@ -18,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,16 +32,28 @@ from storage.sender_lease import sqlite_file
 log = logging.getLogger(__name__)
 
 SUFFIX = ".sent-journal"
+# Where a PostgreSQL store's journal lives: the data directory of the default SQLite store.
+DATA = Path("data")
 # Kept from a result: what the outbox row and the desk's hooks read (ids, never text).
 KEPT = ("message_id", "message_thread_id")
 # Emptied once every line is recorded and it has grown past this many bytes.
 TRUNCATE_AT = 64 * 1024
 
 
-def sent_journal(engine: Engine) -> SentJournal | None:
-    """The journal beside a SQLite file; None for other stores (see the README)."""
-    path = sqlite_file(engine.url) if engine.url.get_backend_name() == "sqlite" else None
-    return None if path is None else SentJournal(Path(f"{path}{SUFFIX}"))
+def sent_journal(engine: Engine, directory: Path | None = None) -> SentJournal | None:
+    """The journal of the engine's store: beside a SQLite file; for PostgreSQL, in `directory`
+    (the data directory of the machine running this sender); None for an in-memory store."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        path = sqlite_file(url)
+        return None if path is None else SentJournal(Path(f"{path}{SUFFIX}"))
+    # One file per store (server, database and search_path), never the password: a restarted
+    # sender on this machine replays what this one wrote. A sender on another machine that
+    # takes the lease cannot see it; there the store's own record is the guarantee, and this
+    # machine's lines, replayed later, touch only rows still pending (Telegram accepted them).
+    where = url.render_as_string(hide_password=True)
+    name = f"{url.database or 'store'}-{zlib.crc32(where.encode()):08x}{SUFFIX}"
+    return SentJournal((DATA if directory is None else directory) / name)
 
 
 def kept(result: Any) -> Any:
@@ -88,9 +103,12 @@ class SentJournal:
         self._unrecorded = 0
 
     def close(self) -> None:
-        """Close the file (it stays, for the next holder)."""
+        """Close the file (it stays, for the next holder), emptied when all is recorded: a
+        store re-created later (its ids starting again) must not meet old lines."""
         fd, self._fd = self._fd, None
         if fd is not None:
+            if self._unrecorded == 0:
+                os.ftruncate(fd, 0)
             os.close(fd)
 
     def _open(self) -> int:

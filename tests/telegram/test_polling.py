@@ -159,10 +159,10 @@ async def test_a_conflict_is_logged_and_polling_resumes(
     await driver.call("setWebhook", {"url": "http://127.0.0.1:9/hook"})
     user = fake_telegram.add_user()
     inbox = Inbox()
-    with caplog.at_level(logging.WARNING, logger="bot.telegram.polling"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.fault_log"):
         async with polling(driver, inbox.store, backoff_cap=0.05):
             await fake_telegram.wait_until(
-                lambda: any("conflict" in r.message for r in caplog.records), what="a warning"
+                lambda: any("Conflict" in r.getMessage() for r in caplog.records), what="a warning"
             )
             await driver.call("deleteWebhook", {})
             fake_telegram.user_sends_text(user, "oi")

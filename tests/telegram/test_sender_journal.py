@@ -17,14 +17,16 @@ from bot.telegram.sender import Job
 from bot.telegram.sent_journal import SentJournal, sent_journal
 from storage import OutboxMessage, enqueue
 from tests.fake_telegram import FakeTelegramServer
-from tests.stores import store_engine
+from tests.stores import postgres_server, store_engine
 
 from .senders import Lease, running
 
+__all__ = ["postgres_server"]  # the fixture, for the PostgreSQL cases
 
-@pytest.fixture
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    yield from store_engine("sqlite", request, tmp_path)
+    yield from store_engine(request.param, request, tmp_path)
 
 
 def queue(engine: Engine, chat_id: int, text: str) -> int:
@@ -100,10 +102,34 @@ async def test_recorded_calls_are_not_replayed_and_the_journal_is_emptied(
         )
     journal = sent_journal(engine)
     assert journal is not None
-    assert [entry for entry, _ in journal.entries()] == [first]
+    # Stopped with everything recorded: nothing left for a store re-created later to meet.
+    assert journal.entries() == []
+    sent_as = row(engine, first).telegram_message_id
+    # Killed after the record but before the journal was emptied: the line is still there.
+    journal.accepted(first, {"message_id": 999_999})
+    journal.close()
 
     async with running(engine, driver, Lease()) as sender:
         await sender.replayed.wait()
 
     assert journal.entries() == []
+    assert row(engine, first).telegram_message_id == sent_as  # a sent row is left as it was
     assert len(fake_telegram.sent_messages(user)) == 1
+
+
+async def test_a_postgresql_stores_journal_is_in_the_data_directory_one_file_per_store(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import create_engine
+
+    def journal_of(url: str) -> Path:
+        made = sent_journal(create_engine(url), tmp_path)
+        assert made is not None
+        return made.path
+
+    one = journal_of("postgresql+psycopg://bot:segredo@db.example:5432/triagem")
+    same = journal_of("postgresql+psycopg://bot:outro@db.example:5432/triagem")
+    other = journal_of("postgresql+psycopg://bot@db.example:5432/triagem?options=-csearch_path%3Dx")
+    assert one.parent == tmp_path and one.name.startswith("triagem-")
+    assert one.name.endswith(".sent-journal") and "segredo" not in one.name
+    assert one == same != other  # the password is no part of the store's identity
