@@ -68,8 +68,6 @@ class DeskBot(InProcessBot):
 
     def _busy(self) -> bool:
         with Session(self.engine) as session:
-            session.connection()
-            now = self.clock()
             if self.server.pending_updates:
                 return True
             pending_updates = session.exec(
@@ -77,6 +75,8 @@ class DeskBot(InProcessBot):
                 .select_from(InboxUpdate)
                 .where(col(InboxUpdate.status) == "pending")
             ).one()
+            # Read after the inbox: replies committed with an update seen done are due by now.
+            now = self.clock()
             waiting = session.exec(
                 select(func.count())
                 .select_from(OutboxMessage)

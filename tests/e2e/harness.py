@@ -123,16 +123,16 @@ class BotView:
 
     def _busy(self, chat_id: int, update_id: int | None) -> bool:
         with Session(self.engine) as session:
-            # Begin first: on SQLite that may wait for the bot's write lock, and rows it commits
-            # meanwhile must not look scheduled for later than a `now` read before the wait.
-            session.connection()
-            now = self.clock()
             if update_id is not None:
                 status = session.exec(
                     select(InboxUpdate.status).where(InboxUpdate.update_id == update_id)
                 ).first()
                 if status is None or status == "pending":
                     return True
+            # Read only now: every reply to the update was committed with it, so before the
+            # status read above, and is due by this `now`. (Read earlier, a turn committed
+            # between the two would hold replies that look scheduled for later: an empty turn.)
+            now = self.clock()
             # Due messages and retries count; a coalesced position edit waiting out its
             # minute does not (it belongs to a later turn).
             waiting = session.exec(
