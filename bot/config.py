@@ -37,6 +37,11 @@ class TelegramConfig(_Section):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_secret: SecretStr = SecretStr("")
     poll_timeout: int = Field(default=30, ge=0, le=60)
+    # Telegram's flood limits (its bot FAQ); lower them to be gentler, raise the overall one
+    # only where Telegram allows more (paid broadcasts).
+    messages_per_second: float = Field(default=30, gt=0, le=1000)
+    chat_messages_per_second: float = Field(default=1, gt=0, le=100)
+    group_messages_per_minute: float = Field(default=20, gt=0, le=6000)
 
 
 class StorageConfig(_Section):

@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.app import App
+from bot.config import TelegramConfig
 from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.metrics import CountedTriage
@@ -42,6 +43,15 @@ WEBHOOK_CONNECTIONS = 100
 DISPATCH_WORKERS = 1
 
 
+def configured_limiter(telegram: TelegramConfig) -> RateLimiter:
+    """The sender's flood limits, as the [telegram] section sets them."""
+    return RateLimiter(
+        global_per_second=telegram.messages_per_second,
+        private_per_second=telegram.chat_messages_per_second,
+        group_per_minute=telegram.group_messages_per_minute,
+    )
+
+
 class Runtime:
     """The Telegram side of the bot around one App and one driver."""
 
@@ -69,7 +79,7 @@ class Runtime:
             app.engine,
             self.driver,
             clock,
-            limiter=limiter,
+            limiter=limiter or configured_limiter(app.config.telegram),
             on_sent=hooks.on_sent,
             on_failed=hooks.on_failed,
             resolve_params=hooks.resolve_params,

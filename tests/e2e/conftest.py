@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 
@@ -19,24 +20,30 @@ from tests.fake_telegram.fixtures import fake_telegram
 from tests.in_process_bot import BotSite, bot_site, library, started_bots
 from tests.stores import backend, database_url, postgres_server
 
-from .harness import BotProcess, RunningBot, make_running_bot
+from .harness import BotProcess, RunningBot, at_pace, make_running_bot
 
 __all__ = ["backend", "bot_site", "database_url", "fake_telegram", "library", "postgres_server"]
 
-# start(limiter=..., environ=...): the bot with a rate limiter or TRIAGEM_* settings of the test.
+# start(environ=..., pace=...): the bot with TRIAGEM_* settings of the test, at a pace (below).
 StartBot = Callable[..., Awaitable[RunningBot]]
+
+
+def paced_bot(site: BotSite, *, pace: str = "quick", **options: Any) -> RunningBot:
+    """make_running_bot at a pace: "quick" (the default) or "telegram" (see `at_pace`)."""
+    settings = at_pace(site.server, pace)
+    return make_running_bot(site, environ={**settings, **options.pop("environ", {})}, **options)
 
 
 @pytest_asyncio.fixture
 async def start_bot(bot_site: BotSite) -> AsyncIterator[StartBot]:
     """Start the bot in this process (once per test); stopped and checked afterwards."""
-    async with started_bots(partial(make_running_bot, bot_site)) as start:
+    async with started_bots(partial(paced_bot, bot_site)) as start:
         yield start
 
 
 @pytest_asyncio.fixture
 async def bot(start_bot: StartBot) -> RunningBot:
-    """The bot, running against the fake server with Telegram's real limits."""
+    """The bot, running against the fake server at the quick pace (above)."""
     return await start_bot()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .conftest import StartBot
 from .harness import RunningBot, Turn
 
 # A user pasting the HTML error page they got: markup to escape, and long.
@@ -24,7 +25,9 @@ def assert_accepted(bot: RunningBot, turn: Turn) -> None:
     assert refused == [], [(r.method, r.description) for r in refused]
 
 
-async def test_a_long_summary_and_ticket_arrive_in_parts(bot: RunningBot) -> None:
+async def test_a_long_summary_and_ticket_arrive_in_parts(start_bot: StartBot) -> None:
+    # At Telegram's own pace: the parts of one reply go one a second, none refused.
+    bot = await start_bot(pace="telegram")
     ana = bot.person("Ana")
     turn = await ana.say("o portal está fora do ar")
     if any("Suporte técnico" in label for label in turn.labels):

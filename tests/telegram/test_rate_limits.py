@@ -10,7 +10,9 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import TelegramConfig
 from bot.telegram.rate_limits import RateLimiter, Slot
+from bot.telegram.runner import configured_limiter
 
 USER, OTHER_USER, GROUP = 700_000_001, 700_000_002, -1_000_000_000_001
 EPSILON = 1e-9
@@ -269,3 +271,17 @@ def test_overall_delay_is_the_overall_window_or_a_pause_of_everything() -> None:
     assert limiter.overall_delay() == 0.75
     limiter.pause_all(until=clock.now + 4)
     assert limiter.overall_delay() == 4.0
+
+
+def test_the_limits_follow_the_telegram_section_of_the_config() -> None:
+    def sends_in_one_second(limiter: RateLimiter, chat_id: int) -> int:
+        return sum(limiter.acquire(chat_id, now=1000.0) is not None for _ in range(50))
+
+    default = configured_limiter(TelegramConfig())
+    assert sends_in_one_second(default, USER) == 1
+    assert sends_in_one_second(default, GROUP) == 20  # 20 a minute, in any minute
+    assert sends_in_one_second(default, OTHER_USER) == 1
+
+    quick = configured_limiter(TelegramConfig(chat_messages_per_second=10, messages_per_second=12))
+    assert sends_in_one_second(quick, USER) == 10
+    assert sends_in_one_second(quick, OTHER_USER) == 2  # the overall 12 a second is spent
