@@ -4,31 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session
 
 from bot.two_factor import totp
+from bot.two_factor.code_rules import (
+    CodeResult,
+    FactorState,
+    NewSecret,
+    Rules,
+    before_check,
+    judge,
+)
 from bot.two_factor.secret_box import SecretBox
 from bot.two_factor.totp_key import KeyUnavailable
 from storage import Agent, accept_code, refuse_code, start_enrollment
 
 log = logging.getLogger(__name__)
 Verdict = Literal["ok", "not_enrolled", "locked", "code_needed"]
-Submitted = Literal[
-    "accepted", "confirmed", "wrong", "replayed", "locked", "not_enrolled", "unavailable"
-]
-
-
-@dataclass(frozen=True)
-class CodeResult:
-    """The outcome of a typed code; `left` is how many wrong codes remain before a lockout."""
-
-    outcome: Submitted
-    left: int = 0
-    trusted_until: datetime | None = None
 
 
 class SecondFactor:
@@ -57,42 +52,53 @@ class SecondFactor:
             return "code_needed"
         return "ok"
 
-    def enroll(self, session: Session, agent: Agent) -> str | None:
-        """Start (or restart) an unconfirmed enrollment; the new secret, None without a key."""
+    @property
+    def rules(self) -> Rules:
+        """The trusted period and the lockout threshold."""
+        return Rules(self.trusted_for, self.max_failures)
+
+    def new_secret(self, agent: Agent) -> NewSecret | None:
+        """A fresh secret sealed with the key; None (and the operator told) without a key."""
         secret = totp.new_secret()
         try:
-            sealed = self.box.seal(secret)
+            return NewSecret(secret, self.box.seal(secret))
         except KeyUnavailable as exc:
             _key_problem(agent, exc)
             return None
-        start_enrollment(session, agent=agent, secret=sealed)
-        return secret
 
-    def submit(self, session: Session, agent: Agent, typed: str) -> CodeResult:
-        """Check a code typed in the private chat and record what it means."""
-        if agent.locked:
-            return CodeResult("locked")
+    def check(self, agent: Agent, typed: str, now: datetime) -> totp.CodeCheck | None:
+        """The typed code against the agent's secret at `now`; None when the key does not open
+        the secret (or there is none)."""
         if agent.totp_secret is None:
-            return CodeResult("not_enrolled")
+            return None
         try:
             secret = self.box.open(agent.totp_secret)
         except KeyUnavailable as exc:
-            # Not the agent's fault: refused, but not counted towards a lockout.
             _key_problem(agent, exc)
-            return CodeResult("unavailable")
+            return None
+        return totp.check_code(secret, typed, now, agent.totp_last_step)
+
+    def enroll(self, session: Session, agent: Agent) -> str | None:
+        """Start (or restart) an unconfirmed enrollment; the new secret, None without a key."""
+        fresh = self.new_secret(agent)
+        if fresh is None:
+            return None
+        start_enrollment(session, agent=agent, secret=fresh.sealed)
+        return fresh.plain
+
+    def submit(self, session: Session, agent: Agent, typed: str) -> CodeResult:
+        """Check a typed code and record what it means (the web login's code)."""
+        state = FactorState.of(agent)
+        known = before_check(state)
+        if known is not None:
+            return known
         now = self.clock()
-        check = totp.check_code(secret, typed, now, agent.totp_last_step)
-        if check.outcome == "accepted" and check.step is not None:
-            first = not agent.totp_confirmed
-            until = now + self.trusted_for
-            accept_code(session, agent=agent, step=check.step, trusted_until=until)
-            return CodeResult("confirmed" if first else "accepted", trusted_until=until)
-        if check.outcome == "replayed":
-            # A used code proves nothing; not counted as a guess either.
-            return CodeResult("replayed", left=self.max_failures - agent.failed_attempts)
-        if refuse_code(session, agent=agent, max_failures=self.max_failures):
-            return CodeResult("locked")
-        return CodeResult("wrong", left=self.max_failures - agent.failed_attempts)
+        result = judge(state, self.check(agent, typed, now), now, self.rules)
+        if result.step is not None and result.trusted_until is not None:
+            accept_code(session, agent=agent, step=result.step, trusted_until=result.trusted_until)
+        elif result.counted:
+            refuse_code(session, agent=agent, max_failures=self.max_failures)
+        return result
 
 
 def _key_problem(agent: Agent, exc: KeyUnavailable) -> None:
