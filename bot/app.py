@@ -15,7 +15,7 @@ from bot.agents.desk import AgentDesk, TicketThreads
 from bot.agents.desk_services import DeskServices
 from bot.agents.executor import DeskExecutor
 from bot.agents.group_turn import GroupTurn
-from bot.agents.message_relay import Relay
+from bot.agents.relay_executor import RelayExecutor
 from bot.agents.relocation import Relocation
 from bot.agents.settings import DeskSettings
 from bot.clocks import ResolutionClocks
@@ -122,7 +122,7 @@ def wire_desk(
     live_queue = LiveQueue(services, clock)
     # Every status change moves the ticket's resolution clock, in the same transaction.
     pushes = Pushes(renderer, clock, on_moved=clocks.moved)
-    relay = Relay(services, on_resumed=pushes.moved)
+    relay = RelayExecutor(services, on_resumed=pushes.moved)
     # A new ticket's clock starts before its topic and card are queued.
     threads = TicketThreads(services, relay, on_opened=clocks.moved)
     turn = UserTurn(
@@ -140,8 +140,8 @@ def wire_desk(
     executor = DeskExecutor(
         services, relay, Relocation(services, pushes), pushes, news, counter=live_queue
     )
-    group = GroupTurn(services, relay, executor)
+    group = GroupTurn(services, executor)
     private = PrivateCommands(renderer, factor, clock)
-    agents = AgentDesk(services, relay, threads, group, private, live_queue=live_queue)
+    agents = AgentDesk(services, threads, group, private, live_queue=live_queue)
     timers = {**clocks.timers(), **live_queue.timers()}
     return WiredDesk(turn, pushes, news, agents, clocks, live_queue, timers)

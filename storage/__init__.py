@@ -64,6 +64,7 @@ from storage.message_links import (
     link_message,
     link_of_agent_message,
     link_of_user_message,
+    ticket_of_link,
 )
 from storage.outbox import (
     OutboxStatus,
@@ -238,6 +239,7 @@ __all__ = [
     "ticket_by_card",
     "ticket_by_code",
     "ticket_by_topic",
+    "ticket_of_link",
     "tickets_in_attendance",
     "tickets_of_user",
     "transfer_ticket",

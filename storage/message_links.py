@@ -73,3 +73,8 @@ def link_of_agent_message(session: Session, *, chat_id: int, message_id: int) ->
         col(MessageLink.agent_chat_id) == chat_id, col(MessageLink.agent_message_id) == message_id
     )
     return session.exec(query.order_by(col(MessageLink.id).desc())).first()
+
+
+def ticket_of_link(session: Session, *, link: MessageLink) -> Ticket | None:
+    """The ticket a relayed message belongs to."""
+    return session.get(Ticket, link.ticket_id)

@@ -10,16 +10,18 @@ from sqlmodel import Session
 
 from bot.agents.cards import open_desk
 from bot.agents.commands import menu
+from bot.agents.decisions import relay as relay_decisions
 from bot.agents.desk_services import Act, DeskServices
 from bot.agents.group_turn import GroupTurn
-from bot.agents.group_updates import GroupButton, group_button, group_message
-from bot.agents.message_relay import Relay
+from bot.agents.group_updates import GroupButton, GroupMessage, group_button, group_message
 from bot.agents.outbox_hooks import DeskOutbox
+from bot.agents.relay_executor import RelayExecutor, Side
+from bot.agents.relay_reader import files_of, link_facts, snapshot, user_edit, user_facts
 from bot.outbound import Outbound
 from bot.two_factor.enrollment_chat import PrivateCommands
 from bot.two_factor.stored_secrets import seal_stored_secrets
 from flows.actions import RelayToTicket
-from storage import Ticket, User
+from storage import USER, Ticket, User, link_of_user_message, ticket_by_code, ticket_of_link
 
 
 class LiveQueueHooks(Protocol):
@@ -45,7 +47,7 @@ class TicketThreads:
     def __init__(
         self,
         services: DeskServices,
-        relay: Relay,
+        relay: RelayExecutor,
         on_opened: Callable[[Session, Ticket], None] | None = None,
     ) -> None:
         self.services = services
@@ -64,7 +66,22 @@ class TicketThreads:
         self, session: Session, user: User, action: RelayToTicket
     ) -> list[Outbound]:
         """The flows' RelayToTicket: the user's message to the ticket's thread."""
-        return self.relay.from_user(session, user, action)
+        ticket = ticket_by_code(session, code=action.code)
+        facts = snapshot(session, ticket)
+        actions = relay_decisions.from_user(
+            facts, user_facts(user), action, files_of(session, ticket)
+        )
+        return self.relay.apply(Side(session, ticket, USER, self.services.clock()), actions)
+
+    def user_edit(self, session: Session, message: GroupMessage) -> None:
+        """The user edited a message in their chat: a relayed one's copy follows."""
+        link = link_of_user_message(session, chat_id=message.chat_id, message_id=message.message_id)
+        ticket = ticket_of_link(session, link=link) if link is not None else None
+        actions = relay_decisions.user_edit(
+            link_facts(link), snapshot(session, ticket), user_edit(message)
+        )
+        if actions:
+            self.relay.apply(Side(session, ticket, USER, self.services.clock()), actions)
 
 
 class AgentDesk:
@@ -73,7 +90,6 @@ class AgentDesk:
     def __init__(
         self,
         services: DeskServices,
-        relay: Relay,
         threads: TicketThreads,
         group: GroupTurn,
         private: PrivateCommands,
@@ -81,7 +97,6 @@ class AgentDesk:
         live_queue: LiveQueueHooks | None = None,
     ) -> None:
         self.services = services
-        self.relay = relay
         self.threads = threads
         self.group = group
         self.private = private
@@ -130,7 +145,7 @@ class AgentDesk:
             return []
         if message.chat_type == "private":
             if message.edited:
-                self.relay.user_edit(session, message)
+                self.threads.user_edit(session, message)
             return []
         served = self.live_queue is not None and self.live_queue.serves(message.chat_id)
         if served or self.services.settings.is_agents_chat(message.chat_id):

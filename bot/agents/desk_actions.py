@@ -1,4 +1,5 @@
-"""What desk decisions ask for; the executor (bot/agents/executor.py) carries them out."""
+"""What desk decisions ask for; the executors (bot/agents/executor.py, relay_executor.py) carry
+them out."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flows.actions import Keyboard
+from flows.events import Attachment
 from storage import EventKind
 
 
@@ -53,7 +55,7 @@ class Record:
 
 @dataclass(frozen=True)
 class AddToHistory:
-    """An entry by the agent in the ticket's history."""
+    """An entry by whoever acts (the agent; the user, for their messages) in the history."""
 
     kind: EventKind
     text: str
@@ -136,6 +138,112 @@ class AtCounter:
     args: str
 
 
+@dataclass(frozen=True)
+class RelayToRequester:
+    """An agent's message to the requester's chat, signed by the template; a media message is
+    copied there with the signed text as its caption. The copy is linked to the agent's
+    message, so an edit can follow it."""
+
+    chat_id: int
+    template: str
+    params: Mapping[str, object]
+    agent_chat_id: int
+    agent_message_id: int
+    media: bool = False
+
+
+@dataclass(frozen=True)
+class EditRequesterCopy:
+    """An agent edited a relayed message: the requester's copy (`message_id`) is edited, its
+    caption for media; with no copy yet (None), the edited version goes as a new message."""
+
+    chat_id: int
+    message_id: int | None
+    template: str
+    params: Mapping[str, object]
+    agent_chat_id: int
+    agent_message_id: int
+    media: bool = False
+
+
+@dataclass(frozen=True)
+class NoteFirstResponse:
+    """An agent answered the requester: the ticket's first response, if it is the first."""
+
+
+@dataclass(frozen=True)
+class ResumeAttendance:
+    """The user answered a ticket waiting for them: back in attendance, by the user (no news
+    for them), its resolution clock resumed."""
+
+
+@dataclass(frozen=True)
+class RelayToThread:
+    """A user's message in the ticket's thread (in `chat_id`), linked to theirs so an edit of
+    it can follow."""
+
+    chat_id: int
+    template: str
+    params: Mapping[str, object]
+    user_chat_id: int
+    user_message_id: int | None
+
+
+@dataclass(frozen=True)
+class KeepFile:
+    """A file the user sent is kept with the ticket (its reference, never the bytes)."""
+
+    file: Attachment
+
+
+@dataclass(frozen=True)
+class RelayFileToThread:
+    """A file the user sent, posted in the ticket's thread (in `chat_id`) with the template as
+    its caption."""
+
+    chat_id: int
+    file: Attachment
+    template: str
+    params: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class EditThreadCopy:
+    """The user edited a relayed message: the thread's copy (`message_id`, in `chat_id`) is
+    edited; with none to edit (None: not sent yet, or the ticket moved), the edited version is
+    posted anew."""
+
+    chat_id: int
+    message_id: int | None
+    template: str
+    params: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class ReplyToUser:
+    """Answer the user in their chat, with the reply to their turn."""
+
+    chat_id: int
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+# What the relay's executor (bot/agents/relay_executor.py) applies, for an agent or a user.
+RelayAction = (
+    RelayToRequester
+    | EditRequesterCopy
+    | NoteFirstResponse
+    | ResumeAttendance
+    | RelayToThread
+    | KeepFile
+    | RelayFileToThread
+    | EditThreadCopy
+    | ReplyToUser
+    | AddToHistory
+    | AddRenderedToHistory
+)
+
+
 DeskAction = (
     Say
     | Alert
@@ -153,4 +261,13 @@ DeskAction = (
     | RelayText
     | Unlock
     | AtCounter
+    | RelayToRequester
+    | EditRequesterCopy
+    | NoteFirstResponse
+    | ResumeAttendance
+    | RelayToThread
+    | KeepFile
+    | RelayFileToThread
+    | EditThreadCopy
+    | ReplyToUser
 )

@@ -24,6 +24,8 @@ class TicketFacts:
     escalated: bool
     agent_chat_id: int | None
     requester_reachable: bool
+    # Who opened it (None: erased); only they may write to it.
+    requester_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from markupsafe import Markup
 
 from bot.agents.cards import refresh_card
+from bot.agents.decisions import relay as relay_decisions
 from bot.agents.desk_actions import (
     AddRenderedToHistory,
     AddToHistory,
@@ -16,11 +17,20 @@ from bot.agents.desk_actions import (
     AtCounter,
     ChangeStatus,
     DeskAction,
+    EditRequesterCopy,
+    EditThreadCopy,
     Escalate,
+    KeepFile,
+    NoteFirstResponse,
     PostInThread,
     Record,
+    RelayFileToThread,
     RelayReply,
     RelayText,
+    RelayToRequester,
+    RelayToThread,
+    ReplyToUser,
+    ResumeAttendance,
     Say,
     SetPriority,
     TellRequester,
@@ -28,10 +38,14 @@ from bot.agents.desk_actions import (
     Unlock,
 )
 from bot.agents.desk_services import Act, DeskServices
-from bot.agents.group_updates import GroupMessage, Person
-from bot.agents.message_relay import Relay
+from bot.agents.desk_view import DeskView
+from bot.agents.group_updates import GroupMessage
 from bot.agents.posting import in_place, to_requester, to_thread
+from bot.agents.relay_executor import RelayExecutor, Side
+from bot.agents.relay_facts import AgentMessage, UserFacts
+from bot.agents.relay_reader import agent_message, requester_of, typed_message
 from bot.agents.relocation import Relocation
+from bot.agents.store_reader import desk_view
 from bot.pushes import Pushes, StatusNews
 from storage import (
     InvalidTransition,
@@ -47,6 +61,20 @@ from storage.audit import REFUSED
 
 # Telegram shows at most 200 characters in a button press's answer.
 ALERT_LIMIT = 200
+# The relay's actions, applied by its own executor.
+RELAYED = (
+    RelayToRequester,
+    EditRequesterCopy,
+    NoteFirstResponse,
+    ResumeAttendance,
+    RelayToThread,
+    KeepFile,
+    RelayFileToThread,
+    EditThreadCopy,
+    ReplyToUser,
+)
+
+RelayDecision = Callable[[DeskView, UserFacts | None, AgentMessage], list[DeskAction]]
 
 
 class CounterHook(Protocol):
@@ -63,7 +91,7 @@ class DeskExecutor:
     def __init__(
         self,
         services: DeskServices,
-        relay: Relay,
+        relay: RelayExecutor,
         relocation: Relocation,
         pushes: Pushes,
         news: StatusNews,
@@ -134,10 +162,12 @@ class DeskExecutor:
             self.relocation.escalate(act, action.chat_id)
         elif isinstance(action, RelayReply):
             assert message is not None
-            if self.relay.from_agent(act, message):
-                act.record("reply", media=message.media)
+            self._relay(act, relay_decisions.reply, agent_message(message))
         elif isinstance(action, RelayText):
-            self.relay.from_agent(act, self._typed(act, action.text))
+            self._relay(act, relay_decisions.to_requester, typed_message(act, action.text))
+        elif isinstance(action, RELAYED):
+            # A user's reply (ReplyToUser) has no place in an agent's turn: none is decided here.
+            self.relay.apply_one(Side(act.session, act.ticket, act.actor, act.now), action)
         elif isinstance(action, AtCounter):
             if self.counter is None:
                 if action.command != "fila":  # /fila without queues: the tickets' part only
@@ -147,6 +177,11 @@ class DeskExecutor:
         else:
             self._unlock(act, action)
         return True
+
+    def _relay(self, act: Act, decide: RelayDecision, message: AgentMessage) -> None:
+        """Relay the agent's words to the requester, decided on the ticket as it is now."""
+        requester = requester_of(act.session, act.ticket)
+        self.apply(act, decide(desk_view(self.services, act), requester, message))
 
     def _change_status(self, act: Act, action: ChangeStatus) -> bool:
         """Move the ticket, tell the requester (outbox) and update card and queue."""
@@ -188,14 +223,3 @@ class DeskExecutor:
         target = agent_by_telegram_id(act.session, telegram_user_id=action.telegram_user_id)
         if target is not None:
             unlock_agent(act.session, agent=target)
-
-    def _typed(self, act: Act, text: str) -> GroupMessage:
-        """A text the agent typed as a command's argument, relayed like a message of theirs."""
-        return GroupMessage(
-            chat_id=act.chat_id,
-            chat_type="supergroup",
-            message_id=act.message_id or 0,
-            sender=Person(act.agent.telegram_user_id, act.agent.display_name),
-            edited=False,
-            text=text,
-        )

@@ -12,16 +12,16 @@ from sqlmodel import Session
 
 from bot.agents.access import authorize
 from bot.agents.commands import BY_BUTTON, BY_NAME, TRANSFER_TO, AgentCommand, may_run
+from bot.agents.decisions import relay as relay_decisions
 from bot.agents.decisions import ticket_work
 from bot.agents.decisions.card_press import press
 from bot.agents.desk_actions import DeskAction, Record, Say
 from bot.agents.desk_services import Act, DeskServices
-from bot.agents.desk_view import DeskView
 from bot.agents.executor import DeskExecutor
 from bot.agents.group_updates import GroupButton, GroupMessage
-from bot.agents.message_relay import Relay
 from bot.agents.posting import Place, reply_at
-from bot.agents.store_reader import StoreDeskReader, agent_facts, ticket_facts
+from bot.agents.relay_reader import agent_message, link_facts, requester_of
+from bot.agents.store_reader import desk_view
 from bot.outbound import Outbound
 from storage import (
     Ticket,
@@ -30,16 +30,17 @@ from storage import (
     ticket_by_card,
     ticket_by_code,
     ticket_by_topic,
+    ticket_of_link,
 )
 from storage.audit import REFUSED
+from storage.message_links import OUT
 
 
 class GroupTurn:
     """What a message, an edit or a button press in the agents' group does."""
 
-    def __init__(self, services: DeskServices, relay: Relay, executor: DeskExecutor) -> None:
+    def __init__(self, services: DeskServices, executor: DeskExecutor) -> None:
         self.services = services
-        self.relay = relay
         self.executor = executor
 
     def message(self, session: Session, message: GroupMessage) -> None:
@@ -65,7 +66,7 @@ class GroupTurn:
         )
         if act is None:
             return
-        view = self._view(act)
+        view = desk_view(self.services, act)
         actions = ticket_work.reply(view) if note is None else ticket_work.note(view, note)
         self.executor.apply(act, actions, message=message)
 
@@ -115,7 +116,7 @@ class GroupTurn:
         if not may_run(command, act.agent.role):
             actions = self._decide(act, command, args)
         else:
-            view = self._view(act)
+            view = desk_view(self.services, act)
             actions = press(command.name, command.handler, command.button.valid_in, view, args)
         self.executor.apply(act, actions, alert=answer)
         return reply
@@ -129,24 +130,25 @@ class GroupTurn:
                 Say("desk/no_ticket", {"command": command.name}),
                 Record(command.name, REFUSED, {"reason": "no_ticket"}),
             ]
-        return command.handler(self._view(act), args)
-
-    def _view(self, act: Act) -> DeskView:
-        ticket = ticket_facts(act.session, act.ticket) if act.ticket is not None else None
-        reader = StoreDeskReader(self.services, act.session)
-        services = self.services
-        return DeskView(
-            agent_facts(act.agent), ticket, act.now, services.kb, services.settings, reader
-        )
+        return command.handler(desk_view(self.services, act), args)
 
     def _edit(self, session: Session, message: GroupMessage, place: Place) -> None:
+        """An agent edited a message relayed to the requester: their copy follows."""
         link = link_of_agent_message(
             session, chat_id=message.chat_id, message_id=message.message_id
         )
-        if link is not None and link.direction == "out" and message.note is None:
-            act = authorize(self.services, session, message.sender, place, None, "edit")
-            if act is not None and self.relay.agent_edit(act, message):
-                act.record("edit")
+        if link is None or link.direction != OUT or message.note is not None:
+            return
+        act = authorize(self.services, session, message.sender, place, None, "edit")
+        if act is None:
+            return
+        act.ticket = ticket_of_link(session, link=link)
+        requester = requester_of(session, act.ticket)
+        view = desk_view(self.services, act)
+        actions = relay_decisions.agent_edit(
+            view, link_facts(link), requester, agent_message(message)
+        )
+        self.executor.apply(act, actions)
 
 
 def ticket_at(session: Session, message: GroupMessage) -> Ticket | None:

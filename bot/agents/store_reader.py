@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.agents.cards import ticket_info
-from bot.agents.desk_services import DeskServices
-from bot.agents.desk_view import AgentFacts, TicketFacts
+from bot.agents.desk_services import Act, DeskServices
+from bot.agents.desk_view import AgentFacts, DeskView, TicketFacts
 from bot.agents.posting import requester
 from storage import (
     Agent,
@@ -21,6 +21,13 @@ from storage import (
     search_tickets,
     ticket_by_code,
 )
+
+
+def desk_view(services: DeskServices, act: Act) -> DeskView:
+    """What a decision reads about the agent's action: the agent, the ticket, the store."""
+    ticket = ticket_facts(act.session, act.ticket) if act.ticket is not None else None
+    reader = StoreDeskReader(services, act.session)
+    return DeskView(agent_facts(act.agent), ticket, act.now, services.kb, services.settings, reader)
 
 
 def ticket_facts(session: Session, ticket: Ticket) -> TicketFacts:
@@ -35,6 +42,7 @@ def ticket_facts(session: Session, ticket: Ticket) -> TicketFacts:
         escalated=ticket.escalated_at is not None,
         agent_chat_id=ticket.agent_chat_id,
         requester_reachable=requester(session, ticket) is not None,
+        requester_id=ticket.requester_id,
     )
 
 

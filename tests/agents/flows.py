@@ -83,7 +83,9 @@ async def open_in_store(
         code = ticket.code
         agents = desk.runtime.agents
         # The wired desk starts the clock; the same threads without that hook do not.
-        threads = agents.threads if start_clock else TicketThreads(agents.services, agents.relay)
+        threads = (
+            agents.threads if start_clock else TicketThreads(agents.services, agents.threads.relay)
+        )
         opened = threads.on_ticket_opened
         for call in opened(session, ticket):
             enqueue(

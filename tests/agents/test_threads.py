@@ -164,3 +164,18 @@ async def test_a_user_photo_is_named_foto_in_the_topic_and_on_the_card(desk: Des
     await desk.settle()
     shown = desk.in_topic(thread)[-1].body
     assert "Anexos (1): foto 1" in shown and "photo" not in shown
+
+
+async def test_an_agents_photo_reaches_the_requester_as_a_signed_copy(desk: DeskBot) -> None:
+    ana = desk.agent("Ana")
+    bruno = desk.user("Bruno")
+    code = await open_eproc_ticket(desk, bruno)
+    thread = desk.ticket(code).topic_thread_id
+    desk.server.user_sends_photo(ana, caption="Clique aqui", chat=desk.group, thread_id=thread)
+    await desk.settle()
+
+    [copy] = [m for m in desk.server.sent_messages(bruno) if m.photo is not None]
+    assert "Clique aqui" in copy.body and "Ana" in copy.body and code in copy.body
+    said = [e.text for e in desk.history(code) if e.kind == EventKind.MESSAGE]
+    assert said[-1] == "Clique aqui"
+    assert desk.ticket(code).first_response_at is not None
