@@ -162,4 +162,4 @@ def ticket_at(session: Session, message: GroupMessage) -> Ticket | None:
     if ticket is not None:
         return ticket
     link = link_of_agent_message(session, chat_id=chat, message_id=message.reply_to_id)
-    return session.get(Ticket, link.ticket_id) if link is not None else None
+    return ticket_of_link(session, link=link) if link is not None else None
