@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .article_checks import article_problems
-from .articles import read_article
+from .article_files import read_article
 from .catalog_checks import catalog_problems
 from .clocks_file import read_clocks
 from .language_file import read_language
