@@ -403,7 +403,11 @@ HOTSPOTS = (
     ("storage/conversations.py", "save_conversation", "`save_conversation` (versioned UPDATE)"),
     ("flows/machine.py", "advance", "`flows.advance` (flows, triage included)"),
     ("knowledge_base/triage.py", "decide", "`Triage.decide`"),
-    ("flows/relay.py", "in_attendance", "tickets in attendance (one query per idle message)"),
+    (
+        "flows/ticket_messages.py",
+        "in_attendance",
+        "tickets in attendance (one query per idle message)",
+    ),
     ("bot/outbound.py", "reply_calls", "rendering replies and buttons (Jinja2)"),
     ("bot/user_turn.py", "_open", "`UserTurn._open` (ticket turns only, spread over all turns)"),
     ("storage/tickets.py", "open_ticket", "`open_ticket` (INSERT … ON CONFLICT, history INSERT)"),

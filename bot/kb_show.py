@@ -17,9 +17,9 @@ from bot.rendering import Renderer
 from bot.terminal import to_plain
 from flows import routing
 from flows.actions import Action, Reply
-from flows.context import Context
 from flows.machine import prompt
 from flows.ports import Services, TicketView
+from flows.triage_context import Context
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.triage import Triage
 

@@ -30,6 +30,7 @@ from flows.actions import (
 )
 from flows.events import Event
 from flows.machine import advance, prompt
+from flows.my_tickets import ticket_opened_reply
 from flows.ports import Services, Triage
 from flows.queue_actions import (
     ConfirmPresence,
@@ -41,7 +42,6 @@ from flows.queue_actions import (
 )
 from flows.queue_ports import QueueReader
 from flows.state import IDLE, ConversationState, CorruptState
-from flows.tickets import ticket_opened_reply
 from knowledge_base.models import KnowledgeBase
 from storage import (
     USER,

@@ -32,7 +32,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class OpenTicket:
-    """Open a ticket; the desk then sends `flows.tickets.ticket_opened_reply` for it."""
+    """Open a ticket; the desk then sends `flows.my_tickets.ticket_opened_reply` for it."""
 
     offer_id: str
     category: str | None

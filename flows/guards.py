@@ -8,7 +8,7 @@ from __future__ import annotations
 from knowledge_base.models import KnowledgeBase, Offer
 
 from . import answers
-from .context import Context
+from .triage_context import Context
 
 
 def aimed_wrong(offer: Offer, context: Context, kb: KnowledgeBase) -> bool:

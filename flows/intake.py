@@ -9,13 +9,13 @@ from knowledge_base.models import Offer
 
 from . import answers, personal, subjects, switch
 from .actions import OpenTicket, Reply
-from .context import Context
 from .events import Attachment, Button, Event
 from .intake_fields import READERS, Answer, Stay, display
 from .intake_form import Form
 from .keyboards import BACK, CHANGE_CATEGORY, CONFIRM, FIX, SKIP, button
 from .ports import Services
 from .state import IDLE, ConversationState, Step
+from .triage_context import Context
 
 FIELD, SUMMARY, FIX_STATE = "intake", "intake_summary", "intake_fix"
 # Knowledge base text added to the description when the team must confirm the grau.

@@ -8,7 +8,6 @@ from typing import Any
 
 from knowledge_base.models import IntakeField, KnowledgeBase, Offer
 
-from .context import Context
 from .events import Attachment
 from .state import (
     ConversationState,
@@ -19,6 +18,7 @@ from .state import (
     get_str,
     get_strs,
 )
+from .triage_context import Context
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,21 @@ from dataclasses import dataclass
 
 from . import (
     answers,
-    articles,
+    article_answers,
+    data_rights,
     intake,
     intake_questions,
     menu,
+    my_tickets,
     office_choice,
     office_queue,
     office_rating,
-    privacy,
     rating,
-    relay,
     subjects,
     switch,
     talk,
-    tickets,
-    triage,
+    ticket_messages,
+    triage_questions,
 )
 from .actions import Action, Reply
 from .events import Button, Command, Event, Text, TicketStatusChanged
@@ -55,18 +55,18 @@ class StateSpec:
 
 STATES: Mapping[str, StateSpec] = {
     "idle": StateSpec(menu.on_idle, menu.prompt_idle),
-    "article": StateSpec(articles.on_article, articles.prompt_article),
-    "ask_grau": StateSpec(triage.on_ask_grau, triage.prompt_ask_grau),
-    "ask_system": StateSpec(triage.on_ask_system, triage.prompt_ask_system),
-    "ask_offer": StateSpec(triage.on_ask_offer, triage.prompt_ask_offer),
+    "article": StateSpec(article_answers.on_article, article_answers.prompt_article),
+    "ask_grau": StateSpec(triage_questions.on_ask_grau, triage_questions.prompt_ask_grau),
+    "ask_system": StateSpec(triage_questions.on_ask_system, triage_questions.prompt_ask_system),
+    "ask_offer": StateSpec(triage_questions.on_ask_offer, triage_questions.prompt_ask_offer),
     "intake": StateSpec(intake.on_field, intake_questions.prompt_field),
     "intake_summary": StateSpec(intake.on_summary, intake_questions.prompt_summary),
     "intake_fix": StateSpec(intake.on_fix, intake_questions.prompt_fix),
-    "cancel_ticket": StateSpec(tickets.on_cancel_ticket, tickets.prompt_cancel_ticket),
+    "cancel_ticket": StateSpec(my_tickets.on_cancel_ticket, my_tickets.prompt_cancel_ticket),
     "rating_score": StateSpec(rating.on_rating_score, rating.prompt_rating_score),
     "rating_comment": StateSpec(rating.on_rating_comment, rating.prompt_rating_comment),
-    "erase_confirm": StateSpec(privacy.on_erase_confirm, privacy.prompt_erase_confirm),
-    "relay_choose": StateSpec(relay.on_choose, relay.prompt_choose),
+    "erase_confirm": StateSpec(data_rights.on_erase_confirm, data_rights.prompt_erase_confirm),
+    "relay_choose": StateSpec(ticket_messages.on_choose, ticket_messages.prompt_choose),
     "ask_subject": StateSpec(subjects.on_ask, subjects.prompt),
     "confirm_switch": StateSpec(switch.on_confirm, switch.prompt),
     "queue_office": StateSpec(office_choice.on_choosing, office_choice.prompt_choosing),
@@ -82,10 +82,10 @@ CHATTY = frozenset(
 def cancel(state: ConversationState, args: str, services: Services) -> Step:
     """/cancelar: leave what is in progress; with a code, or when idle, cancel a ticket."""
     if args.strip():
-        return tickets.ask_cancel(state, args, services)
+        return my_tickets.ask_cancel(state, args, services)
     if state.name != IDLE_NAME:
         return menu.leave(state, services)
-    return tickets.choose_to_cancel(state, services)
+    return my_tickets.choose_to_cancel(state, services)
 
 
 COMMANDS: Mapping[str, CommandHandler] = {
@@ -94,21 +94,21 @@ COMMANDS: Mapping[str, CommandHandler] = {
     "ajuda": menu.help_text,
     "help": menu.help_text,
     "cancelar": cancel,
-    "meus_chamados": tickets.list_tickets,
-    "chamado": tickets.show_ticket,
-    "meus_dados": privacy.export,
-    "apagar_dados": privacy.ask_erase,
+    "meus_chamados": my_tickets.list_tickets,
+    "chamado": my_tickets.show_ticket,
+    "meus_dados": data_rights.export,
+    "apagar_dados": data_rights.ask_erase,
     "fila": office_queue.show_position,
 }
 
 # Buttons that name what they act on, so they work on old messages from any state.
 BUTTONS: Mapping[str, ButtonHandler] = {
     "m": menu.on_menu_button,
-    "t": lambda state, code, services: tickets.show_ticket(state, code, services),
-    "tx": lambda state, code, services: tickets.ask_cancel(state, code, services),
+    "t": lambda state, code, services: my_tickets.show_ticket(state, code, services),
+    "tx": lambda state, code, services: my_tickets.ask_cancel(state, code, services),
     "r": rating.on_score_button,
-    articles.OPEN_ARTICLE: articles.on_article_button,
-    articles.FULL_ARTICLE: articles.on_full_article,
+    article_answers.OPEN_ARTICLE: article_answers.on_article_button,
+    article_answers.FULL_ARTICLE: article_answers.on_full_article,
     "q": office_queue.on_button,
 }
 # `rl:` (relay_choose) is not global: the kept message lives in that state.

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from . import answers, relay, routing, talk, tickets, triage
+from . import answers, my_tickets, routing, talk, ticket_messages, triage_questions
 from .actions import Action, NoteGap, Reply
-from .context import Context
 from .events import Attachment, Button, Event, Text
 from .keyboards import MENU
 from .ports import Services
 from .state import IDLE, IDLE_NAME, ConversationState, Step
 from .subjects import NEXT as NEXT_SUBJECT
 from .subjects import PENDING
+from .triage_context import Context
 
 # "voltar" and its synonyms are short; longer messages are problems to triage.
 BACK_CHARS = 20
@@ -49,12 +49,12 @@ def on_idle(state: ConversationState, event: Event, services: Services) -> Step 
     Conversation is answered as conversation, "voltar" with nothing in progress shows the menu,
     and a file with no question pending is explained instead of "use the buttons".
     """
-    relayed = relay.offer(event, services)
+    relayed = ticket_messages.offer(event, services)
     if relayed is not None:
         return relayed
     pending = state.data.get(PENDING)
     if isinstance(event, Button) and event.data == NEXT_SUBJECT and isinstance(pending, str):
-        return triage.start(pending, services)
+        return triage_questions.start(pending, services)
     if isinstance(event, Attachment):
         return Step(IDLE, (Reply("attachment_idle", {}, MENU),))
     if not isinstance(event, Text) or not event.text.strip():
@@ -64,7 +64,7 @@ def on_idle(state: ConversationState, event: Event, services: Services) -> Step 
     kind = talk.small_talk(event.text, services.kb.language)
     if kind is not None:
         return Step(IDLE, (Reply("smalltalk", {"kind": kind, "busy": False}),))
-    return triage.start(event.text, services)
+    return triage_questions.start(event.text, services)
 
 
 def on_menu_button(state: ConversationState, choice: str, services: Services) -> Step | None:
@@ -72,7 +72,7 @@ def on_menu_button(state: ConversationState, choice: str, services: Services) ->
     if choice == "new":
         return routing.ask_system(Context(), services, None)
     if choice == "list":
-        return tickets.list_tickets(state, "", services)
+        return my_tickets.list_tickets(state, "", services)
     if choice == "help":
         return help_text(state, "", services)
     return None

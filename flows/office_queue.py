@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import answers, articles, office_choice, office_rating
+from . import answers, article_answers, office_choice, office_rating
 from .actions import Reply
 from .keyboards import button
 from .ports import Services
@@ -29,7 +29,7 @@ def on_button(state: ConversationState, payload: str, services: Services) -> Ste
             return None
         return office_choice.start(offer, "", services)
     if verb == "a":
-        return articles.on_article_button(state, rest, services)
+        return article_answers.on_article_button(state, rest, services)
     if verb in ("o", "j", "n"):
         office = office_choice.offices_of(services.kb).get(rest)
         if office is None:

@@ -10,10 +10,10 @@ from knowledge_base.sections import best_section
 
 from . import guards, intake, office_choice
 from .actions import NoteGap, Reply
-from .context import Context
 from .keyboards import MENU
 from .ports import Services
 from .state import IDLE, ConversationState, Step
+from .triage_context import Context
 
 Origin = dict[str, Any] | None
 

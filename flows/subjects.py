@@ -10,11 +10,11 @@ from knowledge_base.decision import Decision
 
 from . import answers, routing
 from .actions import Action, Reply
-from .context import Context
 from .events import Button, Event, Text
 from .keyboards import button, column, named, navigation
 from .ports import Services
 from .state import IDLE, ConversationState, CorruptState, Step, get_strs
+from .triage_context import Context
 
 ASK = "ask_subject"
 PENDING = "pending"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knowledge_base.decide import SURE_ABOVE
 
-from . import answers, personal, talk, triage
+from . import answers, personal, talk, triage_questions
 from .actions import Action, Reply
 from .events import Event, Text
 from .keyboards import button
@@ -47,7 +47,9 @@ def proposed(
 def on_confirm(state: ConversationState, event: Event, services: Services) -> Step | None:
     """Yes: leave the form and triage the new problem; no: back to the form's question."""
     if answers.yes(event, YES):
-        return triage.start(get_str(state.data, "text"), services).after(Reply("flow_left"))
+        return triage_questions.start(get_str(state.data, "text"), services).after(
+            Reply("flow_left")
+        )
     if answers.no(event, NO) or answers.said(event, NO, answers.BACK):
         return resume(state)
     return None

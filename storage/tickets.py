@@ -37,8 +37,8 @@ _OF_USER_IN = (
     .order_by(*_NEWEST_FIRST)
 )
 
-# Asked on every message a user sends from idle (flows/relay.py): one narrow Core query, no
-# ORM objects. The columns are those of a ticket view.
+# Asked on every message a user sends from idle (flows/ticket_messages.py): one narrow Core
+# query, no ORM objects. The columns are those of a ticket view.
 _IN_ATTENDANCE = (
     core_select(
         _TICKETS.c.code,

@@ -132,7 +132,7 @@ class Unlock:
 @dataclass(frozen=True)
 class AtCounter:
     """A Balcão Virtual attendant's command (/proximo, /encerrar): the live queue decides it
-    (flows/counter.py) and applies it (bot/live_queue/counter.py) in this transaction."""
+    (flows/counter_decisions.py) and applies it (bot/live_queue/counter.py) in this transaction."""
 
     command: str
     args: str

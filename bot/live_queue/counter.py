@@ -1,6 +1,6 @@
 """The attendants' side applied: /proximo, /encerrar and the card's button in an office's group,
-and the call window's timer. Decisions are flows/counter.py's; this module builds their view and
-applies their actions through storage, in the caller's transaction."""
+and the call window's timer. Decisions are flows/counter_decisions.py's; this module builds their
+view and applies their actions through storage, in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.agents.posting import Place, reply_at
 from bot.live_queue.messages import QueueMessages, person_name
 from bot.live_queue.steps import Steps
 from bot.outbound import Outbound
-from flows import counter
+from flows import counter_decisions
 from flows.actions import Reply
 from flows.keyboards import button
 from knowledge_base.models import OfficeHours
@@ -71,7 +71,7 @@ class Counter:
             return
         office = self.offices.get(entry.office_id)
         seat = None if office is None else self._seat(session, office, entry.meeting_url or "")
-        actions = counter.window_expired(self._attendance(session, entry), seat)
+        actions = counter_decisions.window_expired(self._attendance(session, entry), seat)
         attendant = Person(entry.attendant_telegram_id or 0, entry.attendant_name or "")
         group = None if office is None else self.group_of(office)
         self._apply(session, actions, attendant, Place(group or 0, None, None), system=True)
@@ -100,47 +100,49 @@ class Counter:
         agent = agent_by_telegram_id(session, telegram_user_id=sender.id)
         verdict = "not_agent" if agent is None else self.desk.factor.verdict(agent)
         current = attendance_of(session, attendant_telegram_id=sender.id)
-        view = counter.CounterView(
+        view = counter_decisions.CounterView(
             tuple(self._seat(session, o, o.meeting_url) for o in offices),
             verdict,
             None if current is None else self._attendance(session, current),
         )
         who = Person(sender.id, agent.display_name if agent else sender.name)
-        self._apply(session, counter.decide(name, args, view), who, place)
+        self._apply(session, counter_decisions.decide(name, args, view), who, place)
 
     def _apply(
         self,
         session: Session,
-        actions: Iterable[counter.CounterAction],
+        actions: Iterable[counter_decisions.CounterAction],
         who: Person,
         place: Place,
         system: bool = False,
     ) -> None:
         now = self.desk.clock()
         for action in actions:
-            if isinstance(action, counter.Answer):
+            if isinstance(action, counter_decisions.Answer):
                 keys = tuple(
                     (button("queue_next", f"q:next:{i}", office=n),) for i, n in action.next_buttons
                 )
                 params = {"name": who.name, **action.params}
                 reply_at(self.desk, session, place, action.template, params, keys)
-            elif isinstance(action, counter.Record):
+            elif isinstance(action, counter_decisions.Record):
                 self.steps.audit(
                     session, action.action, now, who, system, action.outcome, action.details
                 )
-            elif isinstance(action, counter.Call):
+            elif isinstance(action, counter_decisions.Call):
                 self.steps.call(session, action, who, place, now, system)
-            elif isinstance(action, counter.Miss):
+            elif isinstance(action, counter_decisions.Miss):
                 self.steps.miss(session, action.entry_id, now)
             else:
                 self.steps.end(session, action.entry_id, who, now)
 
-    def _seat(self, session: Session, office: OfficeHours, link: str) -> counter.OfficeSeat:
+    def _seat(
+        self, session: Session, office: OfficeHours, link: str
+    ) -> counter_decisions.OfficeSeat:
         anyone = first_waiting(session, office_id=office.id) is not None
-        return counter.OfficeSeat(office.id, office.name, link, anyone)
+        return counter_decisions.OfficeSeat(office.id, office.name, link, anyone)
 
-    def _attendance(self, session: Session, entry: QueueEntry) -> counter.Attendance:
+    def _attendance(self, session: Session, entry: QueueEntry) -> counter_decisions.Attendance:
         assert entry.id is not None
-        return counter.Attendance(
+        return counter_decisions.Attendance(
             entry.id, entry.office_id, entry.status, person_name(session, entry)
         )

@@ -13,7 +13,7 @@ from bot.agents.group_updates import Person
 from bot.agents.posting import Place, reply_at
 from bot.live_queue.messages import QueueMessages, person_name
 from bot.live_queue.persons import CALL_WINDOW, entry_ref
-from flows import counter
+from flows import counter_decisions
 from flows.actions import Reply
 from flows.keyboards import button
 from flows.office_rating import rating_buttons
@@ -28,7 +28,8 @@ CALL_TEXT, END_TEXT = "balcao_chamado_1_minuto", "balcao_avaliacao"
 
 
 class Steps:
-    """Applies the attendants' decisions (flows/counter.py) in the caller's transaction."""
+    """Applies the attendants' decisions (flows/counter_decisions.py) in the caller's
+    transaction."""
 
     def __init__(
         self, desk: DeskServices, offices: dict[str, OfficeHours], messages: QueueMessages
@@ -40,7 +41,7 @@ class Steps:
     def call(
         self,
         session: Session,
-        call: counter.Call,
+        call: counter_decisions.Call,
         who: Person,
         place: Place,
         now: datetime,

@@ -1,8 +1,9 @@
-"""The attendants' decisions (flows/counter.py): who may call, which office, the minute."""
+"""The attendants' decisions (flows/counter_decisions.py): who may call, which office, the
+minute."""
 
 from __future__ import annotations
 
-from flows.counter import (
+from flows.counter_decisions import (
     Answer,
     Attendance,
     Call,

@@ -20,6 +20,6 @@ def test_every_state_is_drawn_and_every_drawn_state_exists() -> None:
 
 
 def test_each_flow_module_has_its_diagram() -> None:
-    for name in ("menu", "triage", "intake", "tickets", "rating", "privacy"):
+    for name in ("menu", "triage_questions", "intake", "my_tickets", "rating", "data_rights"):
         assert (FLOWS / f"{name}.mmd").is_file(), name
         assert (FLOWS / f"{name}.py").is_file(), name

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.context import Context
 from flows.ports import Services
 from flows.routing import show_article
 from flows.state import IDLE
+from flows.triage_context import Context
 
 
 def test_an_article_marked_no_ticket_offers_no_ticket_and_an_unmarked_one_does(

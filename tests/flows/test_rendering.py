@@ -10,8 +10,8 @@ from jinja2 import UndefinedError
 
 from bot.rendering import TEMPLATES, Renderer
 from flows.actions import ButtonSpec
+from flows.my_tickets import ticket_params
 from flows.ports import HistoryEntry, TicketView
-from flows.tickets import ticket_params
 
 from .kb_fixture import build_kb
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.actions import CancelTicket
-from flows.tickets import ticket_opened_reply
+from flows.my_tickets import ticket_opened_reply
 
 from .conversation import Conversation
 from .fakes import FakeTickets, view

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.rendering import Renderer
+from flows.my_tickets import ticket_opened_reply
 from flows.ports import Services, TicketView
-from flows.tickets import ticket_opened_reply
 from knowledge_base.loader import load_knowledge_base
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.triage import Triage

@@ -1,6 +1,6 @@
 """The Balcão Virtual's attendant commands as desk decisions: the desk authorizes the attendant
 (the command table's role, the second factor), then hands the command to the live queue, whose
-pure decisions (flows/counter.py) read the offices' queues."""
+pure decisions (flows/counter_decisions.py) read the offices' queues."""
 
 from __future__ import annotations
 

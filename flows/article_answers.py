@@ -7,13 +7,13 @@ from dataclasses import replace
 from knowledge_base.render import linked_articles
 from knowledge_base.sections import sections
 
-from . import answers, routing, subjects, talk, triage
+from . import answers, routing, subjects, talk, triage_questions
 from .actions import Action, Keyboard, NoteGap, Reply
-from .context import Context
 from .events import Event, Text
 from .keyboards import NOT_SOLVED, SOLVED, button
 from .ports import Services
 from .state import IDLE, ConversationState, CorruptState, Step, get_str
+from .triage_context import Context
 
 # Callback data prefixes of the article buttons (they work on old messages too).
 OPEN_ARTICLE, FULL_ARTICLE = "a", "af"
@@ -42,7 +42,7 @@ def on_article(state: ConversationState, event: Event, services: Services) -> St
         return routing.route(offers, wanting, services, state.to_dict()).after(gap)
     # The article answered that question: anything else typed now is a new one.
     if isinstance(event, Text) and event.text.strip():
-        return triage.start(event.text, services)
+        return triage_questions.start(event.text, services)
     return None
 
 

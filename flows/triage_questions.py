@@ -1,5 +1,5 @@
-"""Triage of free text and its questions: the grau, the system, the offer (articles.py: the
-article shown)."""
+"""Triage of free text and its questions: the grau, the system, the offer (article_answers.py:
+the article shown)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from . import answers, personal, routing, subjects, talk
 from .actions import Action, Keyboard, Reply
-from .context import Context
 from .events import Button, Event, Text
 from .keyboards import (
     BACK,
@@ -20,6 +19,7 @@ from .keyboards import (
 )
 from .ports import Services
 from .state import ConversationState, Step, get_mapping, get_strs
+from .triage_context import Context
 
 # Knowledge base texts on choosing ONE of the two eproc offers by grau, and on telling the grau.
 GRAU_TEXT = "escolha_de_grau"

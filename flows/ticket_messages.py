@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from . import answers, personal, triage
+from . import answers, personal, triage_questions
 from .actions import Action, RelayToTicket, Reply
 from .events import Attachment, Button, Event, Text
 from .keyboards import button, column
@@ -46,7 +46,7 @@ def on_choose(state: ConversationState, event: Event, services: Services) -> Ste
     if isinstance(event, Button) and event.data == NEW_PROBLEM:
         text = message.get("text")
         if isinstance(text, str) and text.strip():
-            return triage.start(text, services)
+            return triage_questions.start(text, services)
         return Step(IDLE, prompt=True)
     chosen: str | None = None
     if isinstance(event, Button) and event.data.startswith(PREFIX):
