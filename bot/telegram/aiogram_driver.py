@@ -27,7 +27,7 @@ from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import BufferedInputFile
 from pydantic import BaseModel, ValidationError
 
-from bot.telegram.errors import (
+from bot.telegram.api_errors import (
     BadRequest,
     RetryAfter,
     TelegramError,
@@ -59,7 +59,7 @@ def to_json(value: Any) -> Any:
 
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
-    """Re-raise aiogram and aiohttp failures as bot.telegram.errors types."""
+    """Re-raise aiogram and aiohttp failures as bot.telegram.api_errors types."""
     try:
         yield
     except TelegramRetryAfter as exc:

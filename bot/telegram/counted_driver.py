@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from bot.telegram.driver import Driver
-from bot.telegram.errors import (
+from bot.telegram.api_errors import (
     BadRequest,
     NotModified,
     RetryAfter,
@@ -15,6 +14,7 @@ from bot.telegram.errors import (
     Transient,
     Unreachable,
 )
+from bot.telegram.driver import Driver
 
 T = TypeVar("T")
 # Count(method, code): called once per call.

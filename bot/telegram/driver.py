@@ -10,7 +10,7 @@ class Driver(Protocol):
     """Raw Bot API access through one library's HTTP stack.
 
     Updates come back as Bot API JSON dicts (what the inbox stores); `call` takes a method name
-    and Bot API params and returns the JSON result. Failures raise bot.telegram.errors types.
+    and Bot API params and returns the JSON result. Failures raise bot.telegram.api_errors types.
     """
 
     name: str

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
-from bot.telegram.errors import TelegramError
+from bot.telegram.api_errors import TelegramError
 
 log = logging.getLogger(__name__)
 _LONGEST = 200

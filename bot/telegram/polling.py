@@ -13,8 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from bot.telegram.api_errors import RetryAfter, Transient
 from bot.telegram.driver import Driver
-from bot.telegram.errors import RetryAfter, Transient
 from bot.telegram.fault_log import handled
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ import telegram
 from telegram import error as ptb
 from telegram.request import HTTPXRequest
 
-from bot.telegram.errors import (
+from bot.telegram.api_errors import (
     BadRequest,
     RetryAfter,
     TelegramError,
@@ -42,7 +42,7 @@ def seconds(value: dtm.timedelta | int) -> float:
 
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
-    """Re-raise PTB failures as bot.telegram.errors types."""
+    """Re-raise PTB failures as bot.telegram.api_errors types."""
     try:
         yield
     except ptb.RetryAfter as exc:

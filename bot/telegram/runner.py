@@ -17,11 +17,11 @@ from bot.kb_notice import RefusalNotice
 from bot.kb_reload import Knowledge, KnowledgeReloader
 from bot.metrics import CountedTriage
 from bot.scheduler import Scheduler
+from bot.telegram.api_errors import TelegramError, Transient
 from bot.telegram.counted_driver import CountedDriver
 from bot.telegram.dispatcher import Dispatcher
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
-from bot.telegram.errors import TelegramError, Transient
 from bot.telegram.polling import poll
 from bot.telegram.rate_limits import RateLimiter
 from bot.telegram.sender import Sender

@@ -23,8 +23,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.telegram.driver import Driver
-from bot.telegram.errors import (
+from bot.telegram.api_errors import (
     NotModified,
     QueryTooOld,
     RetryAfter,
@@ -33,6 +32,7 @@ from bot.telegram.errors import (
     Transient,
     Unreachable,
 )
+from bot.telegram.driver import Driver
 from bot.telegram.fault_log import handled
 from bot.telegram.lanes import INSTANT, LANES, WITHOUT_CHAT, Lane
 from bot.telegram.rate_limits import RateLimiter, Slot

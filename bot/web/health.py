@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.telegram.api_errors import TelegramError
 from bot.telegram.driver import Driver
-from bot.telegram.errors import TelegramError
 from storage.store_metrics import oldest_due_outbox, ping
 
 # A probe must answer quickly: a Bot API that does not answer within this is not ready.

@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.driver import Driver
-from bot.telegram.drivers import make_driver
-from bot.telegram.errors import (
+from bot.telegram.api_errors import (
     BadRequest,
     NotModified,
     RetryAfter,
@@ -19,6 +17,8 @@ from bot.telegram.errors import (
     Transient,
     Unreachable,
 )
+from bot.telegram.driver import Driver
+from bot.telegram.drivers import make_driver
 from tests.fake_telegram import FakeTelegramServer, FakeUser
 from tests.telegram.conftest import RawApi
 

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 import storage.tables  # noqa: F401  (registers the tables)
+from bot.telegram.api_errors import RetryAfter, Transient
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import LIBRARIES
-from bot.telegram.errors import RetryAfter, Transient
 from bot.telegram.fault_log import reported
 from storage import enqueue
 from tests.fake_telegram import FakeTelegramServer, FakeUser

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from bot.telegram.api_errors import TelegramError
 from bot.telegram.driver import Driver
 from bot.telegram.drivers import make_driver
-from bot.telegram.errors import TelegramError
 from bot.telegram.polling import poll
 from tests.fake_telegram import FakeTelegramServer
 
