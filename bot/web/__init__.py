@@ -11,9 +11,9 @@ from bot.app import App
 from bot.metrics import Metrics
 from bot.telegram.driver import Driver
 from bot.two_factor.policy import SecondFactor
-from bot.web.context import WebContext, template_environment
 from bot.web.health import Readiness
 from bot.web.server import build_web_app
+from bot.web.web_context import WebContext, template_environment
 from knowledge_base.models import KnowledgeBase
 
 

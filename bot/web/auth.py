@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlmodel import Session
 
-from bot.web.context import WEB, WebContext
+from bot.web.web_context import WEB, WebContext
 from storage.web_sessions import web_session
 
 COOKIE = "triagem_sessao"

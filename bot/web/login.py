@@ -16,7 +16,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.web.auth import COOKIE, LOGIN, LOGIN_CSRF_COOKIE, SUPERVISOR_KEY, set_cookie
-from bot.web.context import WEB, WebContext, render
+from bot.web.web_context import WEB, WebContext, render
 from storage import Agent, agent_by_telegram_id, audit
 from storage.audit import REFUSED
 from storage.web_sessions import close_web_session, open_web_session

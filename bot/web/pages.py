@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.web.auth import SUPERVISOR_KEY
 from bot.web.charts import bar_chart
-from bot.web.context import WEB, WebContext, render
+from bot.web.web_context import WEB, WebContext, render
 from knowledge_base.gap_report import Gap, group_gaps
 from storage import history, ticket_by_code
 from storage.gaps import gaps_since

@@ -12,9 +12,9 @@ from aiohttp import web
 
 from bot.web import pages
 from bot.web.auth import LOGIN, sessions
-from bot.web.context import WEB, WebContext
-from bot.web.errors import plain_errors
+from bot.web.error_pages import plain_errors
 from bot.web.login import login, login_form, logout
+from bot.web.web_context import WEB, WebContext
 
 log = logging.getLogger(__name__)
 

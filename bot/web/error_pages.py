@@ -31,7 +31,7 @@ async def plain_errors(request: web.Request, handler: Handler) -> web.StreamResp
 
 def error_page(request: web.Request, status: int) -> web.Response:
     """The error page for `status`, rendered from bot/templates/web/erro.html.j2."""
-    from bot.web.context import WEB, render
+    from bot.web.web_context import WEB, render
 
     context = request.app.get(WEB)
     if context is None:
