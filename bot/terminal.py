@@ -12,7 +12,7 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.app import App
-from bot.live_queue.terminal import TerminalQueue
+from bot.live_queue.terminal_queue import TerminalQueue
 from bot.outbound import Outbound
 from bot.user_turn import Incoming
 from flows.events import Attachment, Button, Command, Event, from_text

@@ -14,8 +14,8 @@ from bot.agents.posting import in_place
 from bot.live_queue.counter import Counter
 from bot.live_queue.messages import QueueMessages
 from bot.live_queue.persons import CALL_WINDOW, OFFICE_OPEN, PersonActions
+from bot.live_queue.queue_overview import office_summaries
 from bot.live_queue.reader import StoreQueueReader
-from bot.live_queue.supervision import office_summaries
 from bot.outbound import Outbound
 from bot.scheduler import TimerHandler
 from flows.office_choice import offices_of
