@@ -18,7 +18,7 @@ from bot.agents.group_turn import GroupTurn
 from bot.agents.relay_executor import RelayExecutor
 from bot.agents.relocation import Relocation
 from bot.agents.settings import DeskSettings
-from bot.clocks import ResolutionClocks
+from bot.clock_alarms import ResolutionClocks
 from bot.config import Config
 from bot.database import open_store
 from bot.live_queue import LiveQueue

@@ -14,7 +14,7 @@ BELOW_TELEGRAM = (
     "bot.two_factor",
     "bot.app",
     "bot.pushes",
-    "bot.clocks",
+    "bot.clock_alarms",
     "bot.user_turn",
 )
 
