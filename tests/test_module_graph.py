@@ -110,6 +110,17 @@ def test_flows_storage_and_knowledge_base_never_import_the_bot() -> None:
     assert upward == []
 
 
+def test_no_two_modules_share_a_file_name() -> None:
+    # A file name says what the module holds, wherever it sits: `errors.py` in three places
+    # says nothing (issue 11). Packages' `__init__.py` and `__main__.py` are exempt.
+    places: dict[str, list[str]] = {}
+    for name, path in modules().items():
+        if path.name not in ("__init__.py", "__main__.py"):
+            places.setdefault(path.name, []).append(name)
+    shared = {file: sorted(names) for file, names in places.items() if len(names) > 1}
+    assert shared == {}
+
+
 def test_a_circle_is_found() -> None:
     # The check itself: two modules importing each other are reported.
     assert circles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
