@@ -14,9 +14,7 @@ from bot.scheduler import TimerHandler
 from flows.actions import Reply
 from flows.resolution_clock import Pause, Target, counted, moment_reaching
 from storage import Ticket
-from storage.lifecycle import OPEN_STATUSES, Status
-from storage.queue_tables import Timer
-from storage.resolution_clocks import (
+from storage.clock_records import (
     BREACH,
     WARNING,
     mark_breached,
@@ -27,6 +25,8 @@ from storage.resolution_clocks import (
     ticket_of_ref,
     waiting_spans,
 )
+from storage.lifecycle import OPEN_STATUSES, Status
+from storage.queue_tables import Timer
 
 log = logging.getLogger(__name__)
 HOUR = 3600.0

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
+from storage.clock_records import breaches_by_offer
 from storage.lifecycle import Status
 from storage.outbox import OutboxStatus
-from storage.resolution_clocks import breaches_by_offer
 from storage.tables import OutboxMessage, Rating, Ticket
 
 _TICKETS = SQLModel.metadata.tables[str(Ticket.__tablename__)]

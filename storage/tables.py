@@ -94,7 +94,7 @@ class Ticket(SQLModel, table=True):
     # agents.id, without a foreign key (see migration 0003); storage.agents clears it on removal.
     assigned_agent_id: int | None = None
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The resolution clock (storage/resolution_clocks.py): when the warning is due (None: no
+    # The resolution clock (storage/clock_records.py): when the warning is due (None: no
     # target, or warned), when it was sent and when the breach was reported; the first agent
     # answer; and whether the target was met, recorded at resolution.
     warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -29,8 +29,8 @@ from bot.agents.posting import queue, render_calls
 from bot.outbound import Outbound
 from flows.actions import Reply
 from storage import Status, Ticket, add_attachment, add_event, change_status, link_message
+from storage.clock_records import note_first_response
 from storage.message_links import IN, OUT
-from storage.resolution_clocks import note_first_response
 
 
 @dataclass(frozen=True)
