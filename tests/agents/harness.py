@@ -67,15 +67,20 @@ class DeskBot(InProcessBot):
         return self.app.engine
 
     def _busy(self) -> bool:
+        # What queues messages is looked at before the outbox, each in a statement of its own
+        # (on PostgreSQL each sees what is committed when it runs): work seen finished had its
+        # messages committed with it, so the outbox count after it sees them.
+        if self.server.pending_updates:
+            return True
         with Session(self.engine) as session:
-            if self.server.pending_updates:
-                return True
             pending_updates = session.exec(
                 select(func.count())
                 .select_from(InboxUpdate)
                 .where(col(InboxUpdate.status) == "pending")
             ).one()
-            # Read after the inbox: replies committed with an update seen done are due by now.
+            if pending_updates or self._work_queued(session):
+                return True
+            # Read after the upstream: replies committed with work seen done are due by now.
             now = self.clock()
             waiting = session.exec(
                 select(func.count())
@@ -85,7 +90,11 @@ class DeskBot(InProcessBot):
                     or_(col(OutboxMessage.not_before) <= now, col(OutboxMessage.attempts) > 0),
                 )
             ).one()
-            return pending_updates + waiting > 0
+            return waiting > 0
+
+    def _work_queued(self, session: Session) -> bool:
+        """Other work due that will queue messages (the live queue's timers, in QueueBot)."""
+        return False
 
     async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
         """Wait until every update is processed and nothing due is left to send."""

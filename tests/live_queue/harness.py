@@ -49,15 +49,14 @@ MONDAY_10H = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
 class QueueBot(DeskBot):
     """The desk bot, plus the live queue's store and timers."""
 
-    def _busy(self) -> bool:
-        if super()._busy():
-            return True
-        with Session(self.engine) as session:
-            due = session.exec(
-                select(func.count())
-                .select_from(Timer)
-                .where(col(Timer.status) == "pending", col(Timer.due_at) <= self.clock())
-            ).one()
+    def _work_queued(self, session: Session) -> bool:
+        # Counted before the outbox (DeskBot._busy): a timer that fired after the outbox was
+        # counted would have its call ("É a sua vez!") still unsent when the test looked.
+        due = session.exec(
+            select(func.count())
+            .select_from(Timer)
+            .where(col(Timer.status) == "pending", col(Timer.due_at) <= self.clock())
+        ).one()
         return due > 0
 
     def entries(self) -> list[QueueEntry]:
