@@ -59,15 +59,15 @@ def on_ask_grau(state: ConversationState, event: Event, services: Services) -> S
     grau = answers.grau_of(event)
     unknown = isinstance(event, Button) and event.data == GRAU_UNKNOWN
     if grau is None and isinstance(event, Text):
-        if talk.dont_know(event.text, services.kb.language):
+        # "corre na 2ª vara cível", "não sei, está com um desembargador": where the case is
+        # tells the grau, "não sei" or not.
+        grau = services.triage.decide(event.text).grau
+        if grau is None and talk.dont_know(event.text, services.kb.language):
             if not state.data.get(HELPED):
                 helped = ConversationState(state.name, {**state.data, HELPED: True})
                 hint = services.kb.texts.get(GRAU_HELP_TEXT, "")
                 return Step(helped, (Reply("grau_help", {"hint": hint}),), prompt=True)
             unknown = True
-        else:
-            # "corre na 2ª vara cível", "está com um desembargador": where the case is.
-            grau = services.triage.decide(event.text).grau
     if unknown:
         chosen = replace(context, grau="1", grau_unsure=True)
         return routing.route(list(offers), chosen, services, state.to_dict())

@@ -70,6 +70,19 @@ def test_a_desembargador_answer_goes_to_the_2nd_grau(chat: Conversation) -> None
     assert chat.state.data["offer"] == "eproc-2g"
 
 
+def test_nao_sei_with_where_the_case_is_needs_no_explanation(chat: Conversation) -> None:
+    chat.say("o modelo de voto que a gente usa sumiu do eproc")
+    chat.say("nem sei, trabalho com o relator, a gente julga as apelações")
+    assert (chat.state.name, chat.state.data["offer"]) == ("intake", "eproc-2g")
+
+
+def test_nao_sei_then_a_juizado_is_the_1st_grau(chat: Conversation) -> None:
+    chat.say("o eproc não gerou a publicação do despacho")
+    chat.say("não sei, mas o processo está num juizado especial")
+    assert (chat.state.name, chat.state.data["offer"]) == ("intake", "eproc-1g")
+    assert "grau_help" not in chat.templates
+
+
 def test_a_second_nao_sei_lets_the_team_confirm_the_grau(chat: Conversation) -> None:
     chat.say("o eproc não gerou a publicação do despacho")
     chat.say("não sei")
