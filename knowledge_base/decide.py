@@ -2,6 +2,8 @@
 
 Scores are the share of the message's information a candidate explains (0..1).
 
+- ELSEWHERE: a message about another organization's service (language.toml `elsewhere`) that
+  names none of our systems outright is `none`, whatever it resembles.
 - NONE_BELOW: under it nothing fits. A message naming a system goes to that system's offer;
   one that still looks like IT support is `clarify:sistema`; anything else is `none`.
 - SURE_ABOVE: a candidate this strong is trusted even when the message names no system.
@@ -53,6 +55,9 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     best = candidates[0] if candidates else None
     named = signals.systems[0] if signals.systems else None
     common = _Common(candidates=candidates, grau=signals.grau, named=signals.systems)
+    if signals.elsewhere:
+        # "o balcão do Detran abre sábado?": another organization's service, not this desk.
+        return Decision("none", **common)
     if best is None or best.score < NONE_BELOW:
         if named:
             # A long story dilutes every score; the named system's best offer still tells the

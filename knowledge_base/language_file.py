@@ -25,6 +25,8 @@ class _LanguageFile(BaseModel):
     question: list[str] = []
     request: list[str] = []
     support: list[str] = []
+    elsewhere: list[str] = []
+    own_names: list[str] = []
     generic: list[str] = []
     vague: list[str] = []
     greeting: list[str] = []
@@ -78,6 +80,8 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         question=phrases(data.question),
         request=phrases(data.request),
         support=phrases(data.support),
+        elsewhere=phrases(data.elsewhere),
+        own_names=phrases(data.own_names),
         generic=phrases(data.generic),
         vague=phrases(data.vague),
         greeting=phrases(data.greeting),

@@ -166,6 +166,9 @@ class Language:
     question: tuple[str, ...] = ()
     request: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
+    # Other organizations' services: out of scope unless one of ours is named in full.
+    elsewhere: tuple[str, ...] = ()
+    own_names: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
     # Words that say something is wrong but not what: they never choose an offer's category.
     vague: tuple[str, ...] = ()

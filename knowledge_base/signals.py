@@ -27,6 +27,9 @@ class Signals:
     question: bool
     request: bool
     support: bool
+    # Another organization's service is named ("o balcão do Detran") and none of our systems
+    # by more than one word: the message is not for this desk.
+    elsewhere: bool = False
 
 
 class SignalReader:
@@ -47,6 +50,7 @@ class SignalReader:
         # Asking for a person is asking for support, as asking for a ticket is.
         self._request = PhraseSet((*lang.request, *lang.person))
         self._support = PhraseSet(lang.support)
+        self._elsewhere = PhraseSet(lang.elsewhere)
 
     @cached_property
     def _system_phrases(self) -> list[tuple[str, str]]:
@@ -95,10 +99,15 @@ class SignalReader:
             question=question,
             request=self._request.found_in(padded, present),
             support=bool(systems) or self._support.found_in(padded, present),
+            elsewhere=self._elsewhere.found_in(padded, present)
+            and not self._systems(padded, present, whole_names=True),
         )
 
-    def _systems(self, padded: str, present: set[str]) -> tuple[str, ...]:
-        """Systems named in the message, in order of appearance.
+    def _systems(
+        self, padded: str, present: set[str], *, whole_names: bool = False
+    ) -> tuple[str, ...]:
+        """Systems named in the message, in order of appearance (`whole_names`: only by a
+        phrase of more than one word, or by a one-word name that is no common word, as "eproc").
 
         A system is placed where its longest phrase that occurs at all first occurs. Only the
         phrases whose first word the message has are tried, in the same longest-first order.
@@ -107,9 +116,17 @@ class SignalReader:
         tried = sorted(entry for word in present if word in index for entry in index[word])
         found: dict[str, int] = {}
         for _, system_id, phrase in tried:
+            if whole_names and not self._whole_name(phrase):
+                continue
             if system_id not in found and (at := padded.find(phrase)) >= 0:
                 found[system_id] = at
         return tuple(sorted(found, key=found.__getitem__))
+
+
+    def _whole_name(self, padded_phrase: str) -> bool:
+        """A system phrase that names it outright: several words, or a word of its own."""
+        phrase = padded_phrase.strip()
+        return " " in phrase or phrase in self._kb.language.own_names
 
 
 class PhraseSet:

@@ -70,3 +70,32 @@ def test_a_problem_word_inflected_or_mistyped_still_reports_a_problem(
 def test_short_stems_do_not_make_a_problem(triage: Triage) -> None:
     # "parou" stems to "par", like the preposition "para": only long stems count.
     assert not triage.rank("para que serve o eproc?").signals.problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vc sabe se o balcao do detran abre sabado? preciso renovar a cnh",
+        "como tiro a segunda via do iptu no portal da prefeitura?",
+        "meu filho ta no 2o grau e precisa de ajuda com a redacao do enem",
+    ],
+)
+def test_another_organizations_service_is_not_this_desk(triage: Triage, text: str) -> None:
+    decision = triage.decide(text)
+    assert triage.rank(text).signals.elsewhere
+    assert decision.kind == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "system"),
+    [
+        ("nao consigo entrar no balcao virtual pra falar do meu processo contra o INSS", "balcao"),
+        ("o eproc nao abre o processo de aposentadoria do inss", "eproc"),
+        ("o portal de serviços caiu, ninguém consegue pedir o seguro do INSS", "suporte"),
+    ],
+)
+def test_our_system_named_outright_beside_another_organization_still_counts(
+    triage: Triage, text: str, system: str
+) -> None:
+    assert not triage.rank(text).signals.elsewhere
+    assert triage.decide(text).system == system
