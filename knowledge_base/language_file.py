@@ -26,6 +26,7 @@ class _LanguageFile(BaseModel):
     request: list[str] = []
     support: list[str] = []
     elsewhere: list[str] = []
+    office_generic: list[str] = []
     own_names: list[str] = []
     generic: list[str] = []
     vague: list[str] = []
@@ -81,6 +82,7 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         request=phrases(data.request),
         support=phrases(data.support),
         elsewhere=phrases(data.elsewhere),
+        office_generic=frozenset(w for p in phrases(data.office_generic) for w in p.split()),
         own_names=phrases(data.own_names),
         generic=phrases(data.generic),
         vague=phrases(data.vague),

@@ -169,6 +169,8 @@ class Language:
     # Other organizations' services: out of scope unless one of ours is named in full.
     elsewhere: tuple[str, ...] = ()
     own_names: tuple[str, ...] = ()
+    # Words that tell no Balcão Virtual office from another (left out when matching a name).
+    office_generic: frozenset[str] = frozenset()
     generic: tuple[str, ...] = ()
     # Words that say something is wrong but not what: they never choose an offer's category.
     vague: tuple[str, ...] = ()

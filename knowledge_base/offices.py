@@ -1,5 +1,6 @@
 """Which Balcão Virtual office a message names: fuzzy, by name or alias, ignoring the words
-every office name shares ("cartório", "vara", "da") and those of asking ("quero falar com")."""
+every office name shares ("cartório", "vara", "da") and those of asking ("quero falar com"),
+both from language.toml."""
 
 from __future__ import annotations
 
@@ -12,23 +13,16 @@ from rapidfuzz import fuzz
 from .models import KnowledgeBase, OfficeHours
 from .normalize import words
 
-# Words that tell an office apart from none: left out before comparing.
-_GENERIC_WORDS = (
-    "a o as os da de do das dos e em na no com para pra por quero queria gostaria preciso "
-    "falar atendimento atendimentos online on line virtual balcao cartorio cartorios oficio "
-    "oficios judicial judiciais coordenadoria vara juizo forum tribunal justica tj tjsp sp "
-    "um uma me ver ser sobre fila entrar video chamada"
-)
-GENERIC = frozenset(_GENERIC_WORDS.split())
 # A name scoring this (0-100) matches; others within CLOSE of the best match too.
 THRESHOLD = 80
 CLOSE = 5
 
 
 def asking_words(kb: KnowledgeBase) -> frozenset[str]:
-    """Words of asking and of naming the service, from the knowledge base: stopwords, the
-    request, person, question and generic phrases, and the keywords of every offer with offices
-    and of its system ("quero ser atendido pelo balcão virtual" names no office)."""
+    """Words of asking and of naming the service, from the knowledge base: the words every office
+    name shares (`office_generic`), stopwords, the request, person, question and generic phrases,
+    and the keywords of every offer with offices and of its system ("quero ser atendido pelo
+    balcão virtual" names no office)."""
     lang = kb.language
     offers = [o for o in kb.offers.values() if o.offices]
     systems = [kb.systems[o.system] for o in offers if o.system in kb.systems]
@@ -41,16 +35,14 @@ def asking_words(kb: KnowledgeBase) -> frozenset[str]:
         *(k for s in systems for k in (s.name, *s.keywords)),
     )
     found = {w for p in phrases for w in words(p, lang.abbreviations)}
-    return frozenset(found | lang.stopwords)
+    return frozenset(found | lang.stopwords | lang.office_generic)
 
 
 def office_words(text: str, ignored: frozenset[str] = frozenset()) -> str:
     """The words of a text that can tell an office apart, normalized ("2ª" becomes "2a")."""
     decomposed = unicodedata.normalize("NFKD", text.replace("º", "o").replace("ª", "a"))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(
-        w for w in re.findall(r"[a-z0-9]+", bare) if w not in GENERIC and w not in ignored
-    )
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", bare) if w not in ignored)
 
 
 def match_offices(

@@ -122,7 +122,6 @@ class SignalReader:
                 found[system_id] = at
         return tuple(sorted(found, key=found.__getitem__))
 
-
     def _whole_name(self, padded_phrase: str) -> bool:
         """A system phrase that names it outright: several words, or a word of its own."""
         phrase = padded_phrase.strip()
