@@ -4,6 +4,7 @@ and wrong codes refused, lockout after five, a supervisor's unlock."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.two_factor import totp
 from storage import Role
@@ -84,7 +85,11 @@ async def test_enrollment_then_actions_then_trust_expires_and_a_code_renews_it(
 async def test_a_used_code_is_refused_even_in_its_own_time_step(desk: DeskBot) -> None:
     ana = desk.agent("Ana", enrolled=False, trusted=False)
     secret = await _enroll(desk, ana)
+    # The step boundary must not pass while the test runs: a code of the step before would be
+    # out of the window ("inválido") instead of already used.
+    desk.at_the_start_of_a_time_step()
     step = totp.time_step(desk.clock())
+    assert step == totp.time_step(desk.clock() + timedelta(seconds=25))
     desk.server.user_sends_text(ana, f"/codigo {totp.code_at(secret, step)}")
     await desk.settle()
     desk.server.user_sends_text(ana, f"/codigo {totp.code_at(secret, step)}")
