@@ -122,3 +122,7 @@ class CountedTriage:
         decision = self.inner.decide(text)
         self.metrics.triage_decisions.labels(decision.kind).inc()
         return decision
+
+    def category(self, offer_id: str, text: str) -> str | None:
+        """The inner engine's reading of a reply to the category question (not a decision)."""
+        return self.inner.category(offer_id, text)

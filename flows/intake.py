@@ -9,7 +9,7 @@ from knowledge_base.models import Offer
 
 from . import answers, personal, subjects, switch
 from .actions import OpenTicket, Reply
-from .events import Attachment, Button, Event
+from .events import Attachment, Button, Event, Text
 from .intake_fields import READERS, Answer, Stay, display
 from .intake_form import Form
 from .keyboards import BACK, CHANGE_CATEGORY, CONFIRM, FIX, SKIP, button
@@ -58,10 +58,16 @@ def on_field(state: ConversationState, event: Event, services: Services) -> Step
         return _back(form)
     if isinstance(event, Button) and event.data == CHANGE_CATEGORY:
         return _change_category(form)
-    announced = switch.proposed(state, event, form.offer.id, False, services)
+    f = form.field
+    # A category described in words ("na verdade é só uma dúvida") answers the question asked.
+    answering = (
+        f.kind == "category"
+        and isinstance(event, Text)
+        and services.triage.category(form.offer.id, event.text) is not None
+    )
+    announced = None if answering else switch.proposed(state, event, form.offer.id, False, services)
     if announced is not None:
         return announced
-    f = form.field
     if not f.required and answers.said(event, SKIP, answers.SKIP):
         return _forward(form.answered(""))
     if isinstance(event, Attachment) and f.kind != "attachment":

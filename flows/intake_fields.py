@@ -112,8 +112,11 @@ def read_category(form: Form, event: Event, services: Services) -> Outcome:
     categories = form.offer.categories
     index = answers.chosen(event, "k:", [(c.id, c.label, *c.keywords) for c in categories])
     if index is None and isinstance(event, Text) and event.text.strip():
-        # "ainda consigo registrar se tentar de novo": described, not picked; triage tells.
-        described = services.triage.decide(f"{form.context.text}\n{event.text}").category
+        # "é só uma dúvida", "ainda consigo registrar se tentar de novo": described, not
+        # picked; triage tells, from the reply alone, else with the first message's words.
+        described = services.triage.category(form.offer.id, event.text)
+        if described is None:
+            described = services.triage.decide(f"{form.context.text}\n{event.text}").category
         if described and form.offer.category(described):
             return Answer(described)
     return _not_on_list(form, event) if index is None else Answer(categories[index].id)

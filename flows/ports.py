@@ -23,6 +23,10 @@ class Triage(Protocol):
         """The catalog decision for one message."""
         ...
 
+    def category(self, offer_id: str, text: str) -> str | None:
+        """The offer's category a reply to the category question describes, if clear."""
+        ...
+
 
 @dataclass(frozen=True)
 class HistoryEntry:

@@ -27,8 +27,17 @@ _ORDINALS = (("1", "primeiro", "primeira"), ("2", "segundo", "segunda"))
 
 
 def ask_if_two(text: str, services: Services) -> Step | None:
-    """Ask which problem first when the parts of a message go to two different systems."""
-    parts = [p for p in _parts(text, services.kb.language.joins) if len(p.split()) >= MIN_WORDS]
+    """Ask which problem first when the parts of a message go to two different systems: parts
+    split at sentence ends and the language file's joins, else at its weak joins too ("e")."""
+    language = services.kb.language
+    step = _ask_if_two(text, language.joins, services)
+    if step is None and language.weak_joins:
+        step = _ask_if_two(text, (*language.joins, *language.weak_joins), services)
+    return step
+
+
+def _ask_if_two(text: str, joins: tuple[str, ...], services: Services) -> Step | None:
+    parts = [p for p in _parts(text, joins) if len(p.split()) >= MIN_WORDS]
     if len(parts) < 2:
         return None
     found: list[tuple[str, Decision]] = []

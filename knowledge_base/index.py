@@ -79,9 +79,18 @@ def offer_docs(offer: Offer, language: Language) -> list[Doc]:
         (f["purpose"], [offer.purpose]),
     ]
     docs = [Doc("offer", offer.id, offer.system, _weigh(fields, language), offer.id)]
-    for c in offer.categories:
-        cat_fields = [(3.0, c.keywords), (1.0, [c.label, c.description])]
-        docs.append(Doc("category", c.id, offer.system, _weigh(cat_fields, language), offer.id))
+    weights = [
+        _weigh([(3.0, c.keywords), (1.0, [c.label, c.description])], language)
+        for c in offer.categories
+    ]
+    # The offer's own name ("ferramenta de solicitação de serviços", in the descriptions) and a
+    # word every category has tell no category apart: they would only make the best category
+    # look less sure than it is.
+    shared = set.intersection(*(set(w) for w in weights)) if len(weights) > 1 else set()
+    shared.update(text_terms(offer.name, language))
+    for c, cat_weights in zip(offer.categories, weights, strict=True):
+        telling = {term: w for term, w in cat_weights.items() if term not in shared}
+        docs.append(Doc("category", c.id, offer.system, telling, offer.id))
     return docs
 
 

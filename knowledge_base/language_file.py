@@ -40,6 +40,7 @@ class _LanguageFile(BaseModel):
     frustration: list[str] = []
     negations: list[str] = []
     joins: list[str] = []
+    weak_joins: list[str] = []
     ambiguous: dict[str, list[str]] = {}
 
 
@@ -96,6 +97,7 @@ def read_language(path: Path) -> tuple[Language, list[Problem]]:
         frustration=phrases(data.frustration),
         negations=phrases(data.negations),
         joins=tuple(j.strip() for j in data.joins if j.strip()),
+        weak_joins=tuple(j.strip() for j in data.weak_joins if j.strip()),
         ambiguous={
             plain(word, abbreviations): frozenset(phrases(before))
             for word, before in data.ambiguous.items()

@@ -188,6 +188,8 @@ class Language:
     negations: tuple[str, ...] = ()
     # Phrases that join two problems in one message ("e também"), as users write them.
     joins: tuple[str, ...] = ()
+    # Joins too common to split on first ("e"): tried only when `joins` find no two problems.
+    weak_joins: tuple[str, ...] = ()
     # System names that are also common words: word -> words that, right before it, make it a name.
     ambiguous: Mapping[str, frozenset[str]] = field(default_factory=dict)
 

@@ -72,8 +72,12 @@ class Triage:
         vocabulary |= {w for o in kb.offers.values() for w in words(_offer_text(o), {})}
         self.speller = Speller(vocabulary)
         self.generic = _generic_stems(kb)
+        # Words that never choose a category: the vague ("erro") and those of asking for help
+        # ("abre um chamado": "abre" is no "não abre").
         self.vague = frozenset(
-            stem(w) for p in kb.language.vague for w in words(p, kb.language.abbreviations)
+            stem(w)
+            for p in (*kb.language.vague, *kb.language.request)
+            for w in words(p, kb.language.abbreviations)
         )
         self.senses = Senses(kb.language)
         self.timed = frozenset(
@@ -174,6 +178,9 @@ class Triage:
         evidence = sum(idf[t] * w for t, w in terms.items() if "|" not in t and t in idf)
         scores = raw / total if total else raw
         matched = raw > 0
+        # Categories are told apart on the scores before the system shift, which adds the same
+        # to each category of an offer and would blur their ratio.
+        unshifted = scores
         if signals.systems:
             # Matched docs of a named system gain SYSTEM_BONUS, other matched docs lose
             # SYSTEM_MALUS (adding -x is subtracting x, to the same double).
@@ -190,8 +197,9 @@ class Triage:
         ]
         articles.sort(key=_pair_key)
         top = self._top(matched, scores, self.index.offers, TOP)
-        topical = [t for t in terms if "|" not in t and t not in self.vague]
-        categories = self._categories(matched, scores, [ids[n] for n in top], topical)
+        categories = self._categories(
+            matched, unshifted, [ids[n] for n in top], self._topical(terms)
+        )
         offers = [
             Candidate("offer", ids[n], round(value * offer_factor, 4), category)
             for n, value, category in zip(top, scores[top].tolist(), categories, strict=True)
@@ -201,6 +209,20 @@ class Triage:
         if self.semantic is not None and hesitates(ranked):
             ranked = self._recalled(text, ranked)
         return Ranking(signals, ranked, tuple(offers), evidence)
+
+    def category(self, offer_id: str, text: str) -> str | None:
+        """The category of `offer_id` that a reply to its category question describes ("é só
+        uma dúvida"), read from the reply alone by the rules `rank` uses; None when unclear."""
+        folded = self._corrected(self.senses.resolve(text, self.words(text)))
+        terms = self._terms_weighted(folded)
+        raw, total = self.index.scores(terms)
+        scores = raw / total if total else raw
+        [found] = self._categories(raw > 0, scores, [offer_id], self._topical(terms))
+        return found
+
+    def _topical(self, terms: dict[str, float]) -> list[str]:
+        """The words that may choose a category: any but the vague ("erro", "problema")."""
+        return [t for t in terms if "|" not in t and t not in self.vague]
 
     def _recalled(self, text: str, ranked: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """The leading articles re-ordered by rank fusion with semantic recall; the scores stay

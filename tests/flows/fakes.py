@@ -24,6 +24,10 @@ class FakeTriage:
         lowered = text.lower()
         return next((d for key, d in self.rules if key.lower() in lowered), Decision("none"))
 
+    def category(self, offer_id: str, text: str) -> str | None:
+        """Categories are read by `decide`'s rules only."""
+        return None
+
 
 @dataclass
 class FakeTickets:

@@ -166,6 +166,33 @@ def test_two_problems_are_both_said_and_the_other_offered_after(chat: Conversati
     assert chat.state.data["pending"] == "Não consigo acessar o SEI"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "preciso de duas coisas: saber até que horas o balcão virtual atende e trocar a senha do "
+        "site de suporte que chegou por email",
+        "não consigo entrar no SEI e preciso saber o horário do balcão virtual",
+    ],
+)
+def test_two_problems_joined_by_a_plain_e_are_both_said(chat: Conversation, text: str) -> None:
+    chat.say(text)
+    assert chat.state.name == "ask_subject"
+    assert len(chat.state.data["subjects"]) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "o eproc trava e fecha quando anexo a petição",
+        "esqueci a senha e o usuário do SEI",
+        "o balcão virtual abre e fecha sozinho",
+    ],
+)
+def test_a_plain_e_inside_one_problem_splits_nothing(chat: Conversation, text: str) -> None:
+    chat.say(text)
+    assert chat.state.name != "ask_subject"
+
+
 def test_the_pending_problem_is_offered_when_the_first_ticket_opens(chat: Conversation) -> None:
     chat.say("o eproc não publicou a decisão no 1º grau e também o balcão virtual não abre")
     chat.tap("o eproc não publicou a decisão no 1º grau")
@@ -206,6 +233,34 @@ def test_an_unsure_portal_category_is_asked_with_descriptions_and_targets(
     assert "até 4 horas corridas" in chat.text() and "até 24 horas corridas" in chat.text()
     chat.say("ainda consigo registrar se tentar de novo, só é chato")
     assert chat.state.data["values"]["category"] == "defeito-sem-paralisacao"
+
+
+@pytest.mark.parametrize(
+    ("reply", "category"),
+    [
+        (
+            "é so uma duvida msm, queria saber como integrar o sistema do nosso orgao",
+            "consulta-tecnica",
+        ),
+        ("na verdade é só uma dúvida de como usar o token", "consulta-tecnica"),
+        ("dá erro às vezes mas dá pra usar", "defeito-sem-paralisacao"),
+        ("caiu tudo, ninguém consegue atender o cidadão", "defeito-com-paralisacao"),
+    ],
+)
+def test_a_category_described_in_words_at_the_question_is_understood(
+    chat: Conversation, reply: str, category: str
+) -> None:
+    chat.say("abre um chamado pro suporte da ferramenta de servicos pra mim")
+    assert chat.state.data["category"] is None  # asked: nothing in the request tells it
+    chat.say(reply)
+    assert chat.state.data["values"]["category"] == category
+
+
+def test_a_reply_that_names_no_category_is_asked_again(chat: Conversation) -> None:
+    chat.say("abre um chamado pro suporte da ferramenta de servicos pra mim")
+    chat.say("deu problema")
+    assert "category" not in chat.state.data["values"]
+    assert chat.templates[0] == "error_choice_unknown"
 
 
 def test_a_frustrated_message_is_acknowledged_first(chat: Conversation) -> None:

@@ -30,7 +30,7 @@ FLOORS = {
     "dialogs-holdout.jsonl": (20, 22),
     "dialogs-holdout-2.jsonl": (56, 56),
     "dialogs-holdout-3.jsonl": (18, 20),
-    "dialogs-holdout-4.jsonl": (28, 30),
+    "dialogs-holdout-4.jsonl": (30, 30),
 }
 
 

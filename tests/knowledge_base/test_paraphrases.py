@@ -52,6 +52,44 @@ def test_a_topic_word_still_picks_the_category(triage: Triage) -> None:
     assert triage.decide("deu problema nos localizadores do eproc, 1º grau").category == "automacao"
 
 
+def test_asking_for_a_ticket_picks_no_category(triage: Triage) -> None:
+    # "abre" of "abre um chamado" is no "não abre" (a service that stopped).
+    decision = triage.decide("abre um chamado pro suporte da ferramenta de servicos pra mim")
+    assert (decision.label, decision.category) == ("offer:suporte-tecnico", None)
+    stopped = triage.decide(
+        "a ferramenta de solicitação de serviços não abre, ninguém consegue atender"
+    )
+    assert stopped.category == "defeito-com-paralisacao"
+
+
+def test_the_offers_own_name_in_every_description_does_not_blur_the_category(
+    triage: Triage,
+) -> None:
+    # Each defect's description names "a ferramenta de solicitação de serviços" too.
+    text = (
+        "como faco a integracao do sistema do meu orgao com a ferramenta de solicitacao de "
+        "servicos? é duvida tecnica msm"
+    )
+    assert triage.decide(text).category == "consulta-tecnica"
+
+
+@pytest.mark.parametrize(
+    ("reply", "category"),
+    [
+        ("é só uma dúvida", "consulta-tecnica"),
+        ("queria saber como integrar o sistema do nosso órgão", "consulta-tecnica"),
+        ("dá erro às vezes mas dá pra usar", "defeito-sem-paralisacao"),
+        ("caiu tudo, ninguém consegue atender", "defeito-com-paralisacao"),
+        ("deu problema", None),
+        ("sim", None),
+    ],
+)
+def test_a_reply_to_the_category_question_is_read_alone(
+    triage: Triage, reply: str, category: str | None
+) -> None:
+    assert triage.category("suporte-tecnico", reply) == category
+
+
 def test_the_named_system_wins_over_an_offer_of_another_system(triage: Triage) -> None:
     decision = triage.decide("esqueci minha senha do SEI")
     assert (decision.label, decision.named) == ("offer:sei", ("sei",))
