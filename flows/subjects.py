@@ -98,6 +98,12 @@ def _chosen(event: Event, parts: list[str], services: Services) -> int | None:
     if named_system and systems.count(named_system) == 1:
         return systems.index(named_system)
     words = set(answers.normalize(event.text).split())
+    # "o acesso primeiro": a word of one problem only says which, before any order word.
+    ordinals = {name for names in _ORDINALS for name in names}
+    own = words - services.kb.language.stopwords - ordinals
+    by_words = [i for i, p in enumerate(parts) if own & set(answers.normalize(p).split())]
+    if len(by_words) == 1:
+        return by_words[0]
     by_order = [i for i, names in enumerate(_ORDINALS) if words & set(names)]
     return by_order[0] if len(by_order) == 1 else None
 

@@ -38,7 +38,11 @@ def proposed(
         # A wrong answer that names no system, or is only loosely like one, is more likely a
         # mistake than a new problem.
         return None
-    if decision.target == offer_id or (offer and decision.system == offer.system):
+    if decision.target == offer_id:
+        return None
+    if not announced and offer and decision.system == offer.system:
+        # Only a change the user announced ("esquece, o eproc passou a exigir o 2FA") may be
+        # another matter of the same system.
         return None
     proposal = {"label": decision.label, "category": decision.category}
     return interrupt(state, CONFIRM, {"text": text, "proposal": proposal})

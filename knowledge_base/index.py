@@ -68,6 +68,17 @@ def article_doc(article: Article, language: Language) -> Doc:
     return Doc("article", article.id, article.system, _weigh(fields, language))
 
 
+def _category_weights(
+    keywords: Sequence[str], prose: Sequence[str], language: Language
+) -> dict[str, float]:
+    """Keywords count three times, with their two-word phrases ("não abre"); the label and
+    description once, word by word: the pairs of prose ("serviço que não") are accidents."""
+    weights = _weigh([(3.0, keywords)], language)
+    for term in {t for text in prose for t in text_terms(text, language) if "|" not in t}:
+        weights[term] = weights.get(term, 0.0) + 1.0
+    return weights
+
+
 def offer_docs(offer: Offer, language: Language) -> list[Doc]:
     """The searchable form of an offer, and one doc per category for picking the category."""
     f = OFFER_FIELDS
@@ -80,8 +91,7 @@ def offer_docs(offer: Offer, language: Language) -> list[Doc]:
     ]
     docs = [Doc("offer", offer.id, offer.system, _weigh(fields, language), offer.id)]
     weights = [
-        _weigh([(3.0, c.keywords), (1.0, [c.label, c.description])], language)
-        for c in offer.categories
+        _category_weights(c.keywords, [c.label, c.description], language) for c in offer.categories
     ]
     # The offer's own name ("ferramenta de solicitação de serviços", in the descriptions) and a
     # word every category has tell no category apart: they would only make the best category

@@ -221,8 +221,9 @@ class Triage:
         return found
 
     def _topical(self, terms: dict[str, float]) -> list[str]:
-        """The words that may choose a category: any but the vague ("erro", "problema")."""
-        return [t for t in terms if "|" not in t and t not in self.vague]
+        """The terms that may choose a category: any word but the vague ("erro", "não"), and
+        any phrase of two words ("não abre": a category's phrase is specific to it)."""
+        return [t for t in terms if "|" in t or t not in self.vague]
 
     def _recalled(self, text: str, ranked: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """The leading articles re-ordered by rank fusion with semantic recall; the scores stay

@@ -157,6 +157,29 @@ def test_refusing_the_change_of_course_returns_to_the_form(chat: Conversation) -
     assert (chat.state.name, chat.state.data["offer"]) == ("intake", "sei")
 
 
+def test_an_announced_change_to_another_matter_of_the_same_system_is_asked(
+    chat: Conversation,
+) -> None:
+    chat.say("o eproc do 2º grau não expediu a citação do processo")
+    assert (chat.state.name, chat.state.data["offer"]) == ("intake", "eproc-2g")
+    chat.say("espera, esquece isso. como eu ativo a autenticação em dois fatores do eproc?")
+    assert chat.templates == ["confirm_switch"]
+    chat.tap("Sim, tratar disso")
+    assert chat.state.data.get("article") == "eproc-2fa-ativar"
+
+
+def test_the_problem_a_word_of_the_reply_names_is_chosen_before_an_order_word(
+    chat: Conversation,
+) -> None:
+    chat.say(
+        "quero sugerir um tema de infoeproc sobre prevenção e também meu acesso ao eproc do "
+        "2º grau está bloqueado"
+    )
+    assert chat.state.name == "ask_subject"
+    chat.say("o acesso primeiro, é urgente")
+    assert chat.state.data.get("offer") == "eproc-2g"
+
+
 def test_two_problems_are_both_said_and_the_other_offered_after(chat: Conversation) -> None:
     chat.say("Não consigo acessar o SEI e também o balcão virtual não abre")
     assert chat.state.name == "ask_subject"

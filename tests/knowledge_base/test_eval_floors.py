@@ -31,6 +31,10 @@ FLOORS = {
     "dialogs-holdout-2.jsonl": (56, 56),
     "dialogs-holdout-3.jsonl": (18, 20),
     "dialogs-holdout-4.jsonl": (30, 30),
+    # Written blind from the seeds on 2026-12-05, measured before the fourth round's last
+    # changes (0.900 and 0.667 at 14a9539), then tuned on.
+    "triage-holdout-4.jsonl": (27, 30),
+    "dialogs-holdout-5.jsonl": (27, 30),
 }
 
 

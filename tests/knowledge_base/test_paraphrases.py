@@ -62,6 +62,15 @@ def test_asking_for_a_ticket_picks_no_category(triage: Triage) -> None:
     assert stopped.category == "defeito-com-paralisacao"
 
 
+def test_the_word_pairs_of_a_description_choose_no_category(triage: Triage) -> None:
+    # "serviço que não inviabilize" (the defect without paralysis) is no phrase of the user's.
+    text = (
+        "a ferramenta de solicitação de serviços não carrega para ninguém da unidade, está tudo "
+        "parado"
+    )
+    assert triage.decide(text).category == "defeito-com-paralisacao"
+
+
 def test_the_offers_own_name_in_every_description_does_not_blur_the_category(
     triage: Triage,
 ) -> None:
@@ -88,6 +97,15 @@ def test_a_reply_to_the_category_question_is_read_alone(
     triage: Triage, reply: str, category: str | None
 ) -> None:
     assert triage.category("suporte-tecnico", reply) == category
+
+
+@pytest.mark.parametrize("reply", ["não sei qual opção escolher", "não", "nem sei"])
+def test_a_no_alone_chooses_no_category(triage: Triage, reply: str) -> None:
+    assert triage.category("eproc-1g", reply) is None
+
+
+def test_the_eproc_that_will_not_open_is_access(triage: Triage) -> None:
+    assert triage.decide("o eproc não abre, 1º grau").category == "acesso"
 
 
 def test_the_named_system_wins_over_an_offer_of_another_system(triage: Triage) -> None:

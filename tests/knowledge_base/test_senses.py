@@ -78,6 +78,7 @@ def test_short_stems_do_not_make_a_problem(triage: Triage) -> None:
         "vc sabe se o balcao do detran abre sabado? preciso renovar a cnh",
         "como tiro a segunda via do iptu no portal da prefeitura?",
         "meu filho ta no 2o grau e precisa de ajuda com a redacao do enem",
+        "preciso reconhecer firma no cartório, vocês fazem?",
     ],
 )
 def test_another_organizations_service_is_not_this_desk(triage: Triage, text: str) -> None:
