@@ -13,13 +13,13 @@ AXIS = 14
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar: position, size, its value and label (shown in the SVG title)."""
+    """One bar: position, size, its value (None: no data that day) and label (the SVG title)."""
 
     x: float
     y: float
     width: float
     height: float
-    value: float
+    value: float | None
     label: str
 
 
@@ -41,7 +41,5 @@ def bar_chart(points: Sequence[tuple[str, float | None]]) -> Chart:
     bars = []
     for index, (label, value) in enumerate(points):
         height = 0.0 if value is None else room * value / top
-        bars.append(
-            Bar(index * slot + 1, room - height, max(slot - 2, 1), height, value or 0.0, label)
-        )
+        bars.append(Bar(index * slot + 1, room - height, max(slot - 2, 1), height, value, label))
     return Chart(bars, top)

@@ -13,6 +13,7 @@ from storage.supervision_tables import KnowledgeGap
 
 from .browser import browser, page, screenshot
 from .conftest import WebBot
+from .page_reading import cell, log_in, table_rows
 from .supervision_day import (
     Staff,
     assign,
@@ -27,13 +28,6 @@ from .supervision_day import (
 __all__ = ["browser", "page"]
 # The page does not depend on the Telegram library: one driver is enough here.
 pytestmark = pytest.mark.parametrize("library", ["aiogram"])
-
-
-async def log_in(page: Page, web_bot: WebBot, telegram_id: int, code: str) -> None:
-    await page.goto(f"{web_bot.base}/entrar")
-    await page.fill("#telegram_id", str(telegram_id))
-    await page.fill("#code", code)
-    await page.click("button[type=submit]")
 
 
 async def test_no_page_without_a_session_and_a_code_is_required(
@@ -116,21 +110,6 @@ async def test_a_post_without_the_csrf_token_is_refused(web_bot: WebBot, page: P
     # The session survived the forged logouts.
     await page.goto(f"{web_bot.base}/agentes")
     assert page.url == f"{web_bot.base}/agentes"
-
-
-def cell(row: dict[str, str], name: str) -> int:
-    return int(row[name])
-
-
-async def table_rows(page: Page, selector: str) -> list[dict[str, str]]:
-    return await page.eval_on_selector_all(
-        f"{selector} tbody tr",
-        """rows => rows.map(r => Object.assign(
-            {offer: r.dataset.offer || '', office: r.dataset.office || '',
-             agent: r.dataset.agent || ''},
-            Object.fromEntries([...r.querySelectorAll('[data-col]')]
-                .map(c => [c.dataset.col, c.innerText.trim()]))))""",
-    )
 
 
 async def test_overview_agents_and_gaps_after_a_scripted_day_match_the_store(
