@@ -407,6 +407,10 @@ class BotProcess(BotView):
         env.update(self.pace_settings)
         return env
 
+    def command(self) -> list[str]:
+        """The child's command line: `python -m bot run`."""
+        return [bot_python(), "-m", "bot", "run"]
+
     async def start(self, timeout: float = 60.0) -> None:
         """Start the bot and wait until it polls."""
         assert self.process is None or self.process.returncode is not None, "already running"
@@ -415,10 +419,7 @@ class BotProcess(BotView):
         self.logs.append(log)
         with log.open("wb") as output:
             self.process = await asyncio.create_subprocess_exec(
-                bot_python(),
-                "-m",
-                "bot",
-                "run",
+                *self.command(),
                 cwd=self.workdir,
                 env=self.environment(),
                 stdin=asyncio.subprocess.DEVNULL,

@@ -125,6 +125,7 @@ async def test_no_show_after_one_minute_ends_politely_and_calls_the_next(queue: 
     assert [(e.actor_name, e.details["entry"]) for e in missed] == [("sistema", maria_entry.id)]
 
 
+@ALSO_ON_POSTGRESQL
 async def test_outside_hours_closed_screen_and_notice_at_opening(queue: QueueBot) -> None:
     maria = queue.user("Maria")
     queue.server.user_sends_text(maria, "atendimento online com o cartório da 3ª vara cível")
@@ -151,6 +152,7 @@ async def test_outside_hours_closed_screen_and_notice_at_opening(queue: QueueBot
     assert "Sua posição na fila: 1º" in queue.texts(maria)[-1]
 
 
+@ALSO_ON_POSTGRESQL
 async def test_positions_are_one_message_edited_as_people_ahead_leave(queue: QueueBot) -> None:
     people = [queue.user(name) for name in ("Ana Paula", "Bia", "Caio")]
     for person in people:
@@ -183,6 +185,7 @@ async def test_positions_are_one_message_edited_as_people_ahead_leave(queue: Que
     assert "Sua posição na fila: 1º" in queue.texts(caio)[-1]
 
 
+@ALSO_ON_POSTGRESQL
 async def test_the_card_button_calls_and_fila_in_the_group_sums_up_each_office(
     queue: QueueBot,
 ) -> None:
