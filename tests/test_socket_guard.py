@@ -9,7 +9,12 @@ from pytest_socket import SocketConnectBlockedError
 
 
 def test_a_connection_beyond_loopback_is_refused() -> None:
-    with socket.socket() as sock, pytest.raises(SocketConnectBlockedError):
+    # pytest-socket also warns, naming the host: the warning is part of what a test author sees.
+    with (
+        socket.socket() as sock,
+        pytest.raises(SocketConnectBlockedError),
+        pytest.warns(UserWarning, match="192.0.2.1"),
+    ):
         sock.connect(("192.0.2.1", 443))  # TEST-NET-1: never routed anywhere real
 
 
