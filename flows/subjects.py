@@ -114,9 +114,10 @@ def _parts(text: str, joins: tuple[str, ...]) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _splitter(joins: tuple[str, ...]) -> re.Pattern[str]:
-    """Sentence ends, colons and the language file's joining phrases ("e também", "e o")."""
+    """Sentence ends and the language file's joining phrases ("e também", "e o"); not colons,
+    which introduce what the words before them are about ("uma ideia de tema: localizadores")."""
     phrases = "|".join(re.escape(j) for j in sorted(joins, key=len, reverse=True))
-    alternatives = r"[.;:!?]+\s+|[.;:!?]+$" + (rf"|\s+(?:{phrases})\s+" if phrases else "")
+    alternatives = r"[.;!?]+\s+|[.;!?]+$" + (rf"|\s+(?:{phrases})\s+" if phrases else "")
     return re.compile(alternatives, re.IGNORECASE)
 
 

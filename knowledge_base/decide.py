@@ -4,6 +4,10 @@ Scores are the share of the message's information a candidate explains (0..1).
 
 - ELSEWHERE: a message about another organization's service (language.toml `elsewhere`) that
   names none of our systems outright is `none`, whatever it resembles.
+- A service offer (not support: "suggest a topic for the next Infoeproc") whose system the
+  message names and whose category its words found goes first, when the message reports no
+  problem and asks no question: a suggestion names its topic's words, which belong to other
+  offers ("propor um Infoeproc sobre o domicílio judicial eletrônico").
 - NONE_BELOW: under it nothing fits. A message naming a system goes to that system's offer;
   one that still looks like IT support is `clarify:sistema`; anything else is `none`.
 - SURE_ABOVE: a candidate this strong is trusted even when the message names no system.
@@ -58,6 +62,10 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     if signals.elsewhere:
         # "o balcão do Detran abre sábado?": another organization's service, not this desk.
         return Decision("none", **common)
+    service = _named_service(kb, ranking)
+    if service is not None and not (signals.problem or signals.question):
+        system = kb.offers[service.id].system
+        return Decision("offer", service.id, service.category, system=system, **common)
     if best is None or best.score < NONE_BELOW:
         if named:
             # A long story dilutes every score; the named system's best offer still tells the
@@ -123,6 +131,16 @@ def _route(
     if target is None:
         return _ask_system(kb, common, named)
     return Decision("offer", target, category, system=system_id, **common)
+
+
+def _named_service(kb: KnowledgeBase, ranking: Ranking) -> Candidate | None:
+    """The best service offer of a named system whose category the message's words found."""
+    for candidate in ranking.offers:
+        offer = kb.offers[candidate.id]
+        named = offer.system in ranking.signals.systems
+        if offer.kind == "servico" and named and candidate.category is not None:
+            return candidate
+    return None
 
 
 def _split_by_grau(kb: KnowledgeBase) -> str | None:

@@ -35,6 +35,9 @@ class Category:
     target_label: str = ""
     priority: int = 3
     keywords: tuple[str, ...] = ()
+    # A category for questions about using a tool: a message reporting that something is
+    # broken (and asking nothing) is never put in it.
+    questions_only: bool = False
 
 
 @dataclass(frozen=True)

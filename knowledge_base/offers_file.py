@@ -34,6 +34,7 @@ class _Category(_Strict):
     target_label: str = ""
     priority: int = Field(default=3, ge=1, le=5)
     keywords: list[str] = []
+    questions_only: bool = False
 
 
 class _Field(_Strict):

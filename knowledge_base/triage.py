@@ -80,6 +80,9 @@ class Triage:
             for w in words(p, kb.language.abbreviations)
         )
         self.senses = Senses(kb.language)
+        self.questions_only = frozenset(
+            (o.id, c.id) for o in kb.offers.values() for c in o.categories if c.questions_only
+        )
         self.timed = frozenset(
             o.id for o in kb.offers.values() if len({c.target_hours for c in o.categories}) > 1
         )
@@ -197,8 +200,9 @@ class Triage:
         ]
         articles.sort(key=_pair_key)
         top = self._top(matched, scores, self.index.offers, TOP)
+        report = signals.problem and not signals.question
         categories = self._categories(
-            matched, unshifted, [ids[n] for n in top], self._topical(terms)
+            matched, unshifted, [ids[n] for n in top], self._topical(terms), report=report
         )
         offers = [
             Candidate("offer", ids[n], round(value * offer_factor, 4), category)
@@ -214,10 +218,13 @@ class Triage:
         """The category of `offer_id` that a reply to its category question describes ("é só
         uma dúvida"), read from the reply alone by the rules `rank` uses; None when unclear."""
         folded = self._corrected(self.senses.resolve(text, self.words(text)))
+        signals = self.signals.read_words(text, folded)
         terms = self._terms_weighted(folded)
         raw, total = self.index.scores(terms)
         scores = raw / total if total else raw
-        [found] = self._categories(raw > 0, scores, [offer_id], self._topical(terms))
+        report = signals.problem and not signals.question
+        topical = self._topical(terms)
+        [found] = self._categories(raw > 0, scores, [offer_id], topical, report=report)
         return found
 
     def _topical(self, terms: dict[str, float]) -> list[str]:
@@ -267,9 +274,15 @@ class Triage:
         scores: NDArray[np.float64],
         offer_ids: list[str],
         topical: list[str],
+        *,
+        report: bool = False,
     ) -> list[str | None]:
         """The best category of each offer, None when none of its categories matched at all, or
-        the best matched only words that say something is wrong ("deu problema no eproc")."""
+        the best matched only words that say something is wrong ("deu problema no eproc").
+
+        A `report` (something is broken, nothing asked) is never put in a category for questions
+        only ("a pesquisa de atendimentos mostra a data errada" is a defect, not a consultation).
+        """
         if not offer_ids:
             return []
         docs = self.index.category_docs
@@ -279,12 +292,17 @@ class Triage:
         found: list[str | None] = []
         for offer_id in offer_ids:
             start, end = self.index.category_runs.get(offer_id, (0, 0))
-            if not any(hit[start:end]):
+            places = [
+                n
+                for n in range(start, end)
+                if not (report and (offer_id, self._category_id(docs, n)) in self.questions_only)
+            ]
+            if not any(hit[n] for n in places):
                 found.append(None)
                 continue
             # The first of equal bests, as numpy's argmax picks.
-            best = max(range(start, end), key=values.__getitem__)
-            others = [values[n] for n in range(start, end) if n != best]
+            best = max(places, key=values.__getitem__)
+            others = [values[n] for n in places if n != best]
             if offer_id in self.timed and values[best] < CATEGORY_MARGIN * max(others, default=0.0):
                 # Two categories with different deadlines fit about as well: ask, do not guess.
                 found.append(None)
@@ -296,6 +314,9 @@ class Triage:
                 continue
             found.append(doc.id)
         return found
+
+    def _category_id(self, docs: NDArray[np.intp], place: int) -> str:
+        return self.index.docs[int(docs[place])].id
 
     def _rerank(self, folded: list[str], ranked: list[tuple[str, float]]) -> tuple[Candidate, ...]:
         """Re-order the leading articles by how much the message resembles one of their phrases.

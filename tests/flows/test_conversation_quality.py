@@ -359,3 +359,9 @@ def test_a_see_also_button_on_an_old_message_opens_its_article_from_anywhere(
     assert (chat.state.name, chat.state.data["article"]) == ("article", "eproc-2fa-desativar")
     chat.press("a:nao-existe")
     assert "not_understood" in chat.templates
+
+
+def test_a_colon_introduces_the_topic_it_is_no_second_problem(chat: Conversation) -> None:
+    chat.say("tenho uma ideia de tema pra um infoeproc novo: como criar localizadores")
+    assert chat.state.name != "ask_subject"
+    assert chat.state.data.get("offer") == "infoeproc-sugestao"
