@@ -59,11 +59,14 @@ def on_field(state: ConversationState, event: Event, services: Services) -> Step
     if isinstance(event, Button) and event.data == CHANGE_CATEGORY:
         return _change_category(form)
     f = form.field
-    # A category described in words ("na verdade é só uma dúvida") answers the question asked.
+    # A category described in words ("na verdade é só uma dúvida") answers the question asked,
+    # unless the words are a matter no ticket serves ("é uma dúvida: quem define os documentos
+    # exigidos?" is the service manager's, a business rule).
     answering = (
         f.kind == "category"
         and isinstance(event, Text)
         and services.triage.category(form.offer.id, event.text) is not None
+        and not switch.no_ticket_matter(event.text, services)
     )
     announced = None if answering else switch.proposed(state, event, form.offer.id, False, services)
     if announced is not None:

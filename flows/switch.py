@@ -48,6 +48,13 @@ def proposed(
     return interrupt(state, CONFIRM, {"text": text, "proposal": proposal})
 
 
+def no_ticket_matter(text: str, services: Services) -> bool:
+    """Whether triage answers `text` with an article of a matter no ticket serves."""
+    decision = services.triage.decide(personal.mask_cpf(text)[0])
+    article = services.kb.articles.get(decision.target) if decision.kind == "article" else None
+    return article is not None and article.no_ticket
+
+
 def on_confirm(state: ConversationState, event: Event, services: Services) -> Step | None:
     """Yes: leave the form and triage the new problem; no: back to the form's question."""
     if answers.yes(event, YES):

@@ -365,3 +365,23 @@ def test_a_colon_introduces_the_topic_it_is_no_second_problem(chat: Conversation
     chat.say("tenho uma ideia de tema pra um infoeproc novo: como criar localizadores")
     assert chat.state.name != "ask_subject"
     assert chat.state.data.get("offer") == "infoeproc-sugestao"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "esquece, na verdade é uma dúvida: quem define quais documentos o cidadão tem que mandar "
+        "no pedido?",
+        "pensando bem é só uma dúvida, o cidadão precisa de procuração pra pedir o serviço? quem "
+        "decide isso?",
+    ],
+)
+def test_a_business_rule_question_at_the_category_question_offers_to_leave_the_form(
+    chat: Conversation, reply: str
+) -> None:
+    # "dúvida" names the Consultation category, but the question is the service manager's:
+    # no ticket serves it, so the bot offers to leave the form for the article.
+    chat.say("quero abrir chamado de defeito no portal de serviços")
+    chat.say(reply)
+    assert chat.state.name == "confirm_switch"
+    assert chat.state.data["proposal"]["label"] == "article:regras-de-negocio"
