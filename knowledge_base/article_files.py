@@ -14,7 +14,7 @@ from .problems import Problem
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "title", "system")
 LIST_KEYS = ("offers", "tags", "synonyms", "questions", "office_hours")
-FLAGS = ("no_ticket",)
+FLAGS = ("no_ticket", "for_problems")
 KNOWN_KEYS = {*REQUIRED, *LIST_KEYS, "updated", *FLAGS}
 
 
@@ -70,6 +70,7 @@ def read_article(path: Path) -> tuple[Article | None, list[Problem]]:
         questions=lists["questions"],
         updated=updated,
         no_ticket=flags["no_ticket"] is True,
+        for_problems=flags["for_problems"] is True,
         office_hours=lists["office_hours"],
         body_line=parsed.body_line,
         key_lines=dict(parsed.key_lines),

@@ -15,7 +15,9 @@ Scores are the share of the message's information a candidate explains (0..1).
   known topic words), a reported problem that names no system is `clarify:sistema`.
 - A problem report or a request for a person whose best match is an article under SURE_ABOVE
   (the article does not recognise the problem) goes to that article's support offer; an
-  explicit request for a person ("quero abrir um chamado") always does.
+  explicit request for a person ("quero abrir um chamado") always does. An article written for
+  a problem (front matter `for_problems`) that leads every offer by PROBLEM_ARTICLE_LEAD keeps
+  the report: it recognises the problem.
 - NAMED_ONLY: a message that names a system and says nothing else topical (no question) goes to
   that system's offers.
 - An unsure problem that names no system but names a grau belongs to the one system whose
@@ -38,6 +40,8 @@ MIN_EVIDENCE = 2.0
 TOP = 5
 # Less topical evidence than this besides naming a system: the message only names the system.
 NAMED_ONLY = 0.5
+# How many times the best offer's score an article for problems needs to answer a report.
+PROBLEM_ARTICLE_LEAD = 1.5
 
 
 class _Common(TypedDict):
@@ -97,6 +101,9 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     article = kb.articles[best.id]
     explicit = signals.request and not signals.question
     reported = signals.problem and not signals.question and best.score < SURE_ABOVE
+    if reported and article.for_problems:
+        offer_best = max((c.score for c in ranking.offers), default=0.0)
+        reported = best.score < PROBLEM_ARTICLE_LEAD * offer_best
     if explicit or reported:
         offer = next((c for c in ranking.offers if _serves(kb, c.id, article)), None)
         if offer is not None or article.offers:

@@ -146,6 +146,9 @@ class Article:
     updated: date | None = None
     # An answer that never leads to a ticket (the seeds' business-rule questions).
     no_ticket: bool = False
+    # An answer to a reported problem ("o eproc recusa o código"): a report it matches clearly
+    # gets the article first (its "não resolveu" still opens the ticket).
+    for_problems: bool = False
     # Phrases that ask for the Balcão Virtual offices' hours ("que horas abre"): where the live
     # queue runs, a question with one gets each office's own hours (flows/office_choice.py).
     office_hours: tuple[str, ...] = ()

@@ -84,3 +84,34 @@ def test_questions_and_problems_beside_the_infoeproc_keep_their_place(
     triage: Triage, text: str, label: str
 ) -> None:
     assert triage.decide(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "o autenticador gera o número certinho mas o eproc recusa toda vez dizendo que não "
+            "reconhece",
+            "article:eproc-2fa-codigo-invalido",
+        ),
+        ("deu erro no eproc ao validar o código", "article:eproc-2fa-codigo-invalido"),
+        (
+            "meu celular quebrou e nao tenho como gerar o codigo do eproc",
+            "article:eproc-2fa-desativar",
+        ),
+        (
+            "troquei de celular e o eproc pede o código que não tenho mais",
+            "article:eproc-2fa-desativar",
+        ),
+    ],
+)
+def test_a_report_that_an_article_for_problems_matches_gets_the_article(
+    triage: Triage, text: str, label: str
+) -> None:
+    assert triage.decide(text).label == label
+
+
+def test_a_report_no_article_is_written_for_still_goes_to_the_desk(triage: Triage) -> None:
+    # No article is written for this failure: the desk is.
+    decision = triage.decide("o eproc dá erro ao protocolar petição no 1º grau")
+    assert decision.label == "offer:eproc-1g"
