@@ -20,8 +20,8 @@ Scores are the share of the message's information a candidate explains (0..1).
   the report: it recognises the problem.
 - NAMED_ONLY: a message that names a system and says nothing else topical (no question) goes to
   that system's offers.
-- An unsure problem that names no system but names a grau belongs to the one system whose
-  offers are split by grau (eproc).
+- An unsure or unmatched problem that names no system but names a grau belongs to the one
+  system whose offers are split by grau (eproc).
 - A system whose offers are split by grau (eproc) needs the grau: unknown -> `clarify:grau`.
 - A problem whose best match is an offer of a system other than the one the message names goes
   to the named system's offers.
@@ -77,7 +77,9 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
             mine = next((c for c in ranking.offers if kb.offers[c.id].system == named), None)
             category = mine.category if mine is not None and mine is best else None
             return _route(kb, common, named, named, None, category)
-        if signals.support or signals.problem or signals.request:
+        if signals.problem or signals.request:
+            return _by_grau(kb, ranking, common)
+        if signals.support:
             return _ask_system(kb, common, named)
         return Decision("none", system=named, **common)
     if named and ranking.evidence < NAMED_ONLY and not signals.question:
@@ -85,18 +87,16 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
         return _route(kb, common, named, named, None, None)
     unsure = best.score < SURE_ABOVE or ranking.evidence < MIN_EVIDENCE
     if not named and unsure and (signals.problem or signals.request):
-        by_grau = _split_by_grau(kb) if signals.grau else None
-        if by_grau is not None:
-            # "no segundo grau não consigo protocolar": only one system is split by grau.
-            category = next((c.category for c in ranking.offers if c.category), None)
-            return _route(kb, common, by_grau, by_grau, None, category)
-        return _ask_system(kb, common, named)
+        return _by_grau(kb, ranking, common)
     if best.kind == "offer":
         system = kb.offers[best.id].system
         if named and system not in signals.systems:
             # "esqueci minha senha do SEI": the system named wins over another system's offer
-            # that shares the topic's words (every offer takes passwords).
-            return _route(kb, common, named, named, None, None)
+            # that shares the topic's words (every offer takes passwords); the category is
+            # what the words found among the named system's own offers.
+            mine = next((c for c in ranking.offers if kb.offers[c.id].system == named), None)
+            category = mine.category if mine is not None else None
+            return _route(kb, common, named, named, None, category)
         return _route(kb, common, named, system, best.id, best.category)
     article = kb.articles[best.id]
     explicit = signals.request and not signals.question
@@ -148,6 +148,19 @@ def _named_service(kb: KnowledgeBase, ranking: Ranking) -> Candidate | None:
         if offer.kind == "servico" and named and candidate.category is not None:
             return candidate
     return None
+
+
+def _by_grau(kb: KnowledgeBase, ranking: Ranking, common: _Common) -> Decision:
+    """A problem naming no system: the system split by grau if it names a grau, else ask.
+
+    "no segundo grau não consigo protocolar", "Turma recursal: as automatizações pararam": only
+    one system is split by grau.
+    """
+    system = _split_by_grau(kb) if ranking.signals.grau else None
+    if system is None:
+        return _ask_system(kb, common, None)
+    category = next((c.category for c in ranking.offers if c.category), None)
+    return _route(kb, common, system, system, None, category)
 
 
 def _split_by_grau(kb: KnowledgeBase) -> str | None:

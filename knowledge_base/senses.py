@@ -26,6 +26,11 @@ class Senses:
         for negation in language.negations:
             if negation.split():
                 self.negations.setdefault(negation.split()[0], []).append(tuple(negation.split()))
+        # A system's own name needs no article to be denied: "nao e eproc" as "nao e o eproc".
+        self.bare_denials = {
+            n[:2] for forms in self.negations.values() for n in forms if len(n) == 3
+        }
+        self.own_names = frozenset(language.own_names)
         self.stopwords = language.stopwords
         # Words a message must have for anything here to apply (the common case: none).
         self.starts = frozenset(self.negations) | frozenset(self.ambiguous)
@@ -43,6 +48,7 @@ class Senses:
         capitals = {w.lower() for w in _CAPITAL_WORD.findall(text)}
         kept: list[str] = []
         denied = skip = 0
+        echo = ""
         for place, word in enumerate(folded):
             if skip:
                 skip -= 1
@@ -50,9 +56,14 @@ class Senses:
             if denied:
                 denied -= word not in self.stopwords
                 continue
+            if word == echo:
+                # "nao e o eproc nao, e o SEI": the second "nao" closes the first, denies nothing.
+                echo = ""
+                continue
+            echo = ""
             skip = self._negation_at(folded, place)
             if skip:
-                skip, denied = skip - 1, DENIED_WORDS
+                skip, denied, echo = skip - 1, DENIED_WORDS, word
                 continue
             markers = self.ambiguous.get(word)
             if markers is not None and word not in capitals:
@@ -75,4 +86,7 @@ class Senses:
         """The length of the negation starting at `place`, 0 when none does."""
         candidates = self.negations.get(folded[place], ())
         found = [len(n) for n in candidates if tuple(folded[place : place + len(n)]) == n]
+        named = folded[place + 2] if place + 2 < len(folded) else ""
+        if named in self.own_names and tuple(folded[place : place + 2]) in self.bare_denials:
+            found.append(2)
         return max(found, default=0)
