@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from knowledge_base.decision import Decision
 from knowledge_base.render import linked_articles
 from knowledge_base.sections import sections
 
-from . import answers, routing, subjects, talk, triage_questions
+from . import answers, personal, routing, subjects, talk, triage_questions
 from .actions import Action, Keyboard, NoteGap, Reply
 from .events import Event, Text
 from .keyboards import NOT_SOLVED, SOLVED, button
@@ -30,20 +31,65 @@ def on_article(state: ConversationState, event: Event, services: Services) -> St
     if isinstance(event, Text) and answers.is_word(event.text, answers.BACK):
         return Step(IDLE, prompt=True)
     if answers.no(event, NOT_SOLVED) or _asks_for_support(event, state, services):
-        article = services.kb.articles.get(get_str(state.data, "article"))
-        if article is None:
-            raise CorruptState("article gone")
-        system = services.kb.systems.get(article.system)
-        offers = list(article.offers) or list(system.offers if system else ())
-        # Asking for support is a support problem even when the question was a how-to.
-        grau = (answers.grau_of(event) if isinstance(event, Text) else None) or context.grau
-        wanting = replace(context, text=context.text or article.title, grau=grau)
-        gap = NoteGap("not_solved", context.text, article.id)
-        return routing.route(offers, wanting, services, state.to_dict()).after(gap)
-    # The article answered that question: anything else typed now is a new one.
+        return _not_solved(state, event, context, services)
+    # The article answered that question: anything else typed now is a new one, unless it
+    # names no system and only makes sense as more of the same matter.
     if isinstance(event, Text) and event.text.strip():
-        return triage_questions.start(event.text, services)
+        return _follow_up(state, event, context, services) or triage_questions.start(
+            event.text, services
+        )
     return None
+
+
+def _not_solved(
+    state: ConversationState, event: Event, context: Context, services: Services
+) -> Step:
+    """On to the support of the article's system, with what the user said."""
+    article = services.kb.articles.get(get_str(state.data, "article"))
+    if article is None:
+        raise CorruptState("article gone")
+    system = services.kb.systems.get(article.system)
+    offers = list(article.offers) or list(system.offers if system else ())
+    # Asking for support is a support problem even when the question was a how-to.
+    grau = (answers.grau_of(event) if isinstance(event, Text) else None) or context.grau
+    wanting = replace(context, text=context.text or article.title, grau=grau)
+    gap = NoteGap("not_solved", context.text, article.id)
+    return routing.route(offers, wanting, services, state.to_dict()).after(gap)
+
+
+def _follow_up(
+    state: ConversationState, event: Text, context: Context, services: Services
+) -> Step | None:
+    """A message naming no system that alone goes to another system, but read after the
+    question the article answered stays in the article's system ("perdi o celular, o eproc
+    pede o código" then "mas o e-mail cadastrado não é mais o meu"): the same article again
+    means it did not solve the problem; another answer of that system is followed. None: a
+    new question, triaged on its own."""
+    article = services.kb.articles.get(get_str(state.data, "article"))
+    masked = personal.mask_cpf(event.text)[0]
+    alone = services.triage.decide(masked)
+    if article is None or not context.text or alone.named:
+        return None
+    if _system_of(alone, services) in (None, article.system):
+        return None
+    together = services.triage.decide(f"{context.text}\n{masked}")
+    system = services.kb.systems.get(article.system)
+    system_offers = tuple(system.offers) if system else ()
+    if _system_of(together, services) != article.system:
+        return None
+    if together.target == article.id:
+        # The category the words found among the system's offers, as for a first message.
+        category = next(
+            (
+                c.category
+                for c in together.candidates
+                if c.kind == "offer" and c.category and c.id in article.offers + system_offers
+            ),
+            None,
+        )
+        more = replace(context, text=f"{context.text}\n{masked}", category=category)
+        return _not_solved(state, event, more, services)
+    return routing.follow(together, context.adding(masked, together), services)
 
 
 def prompt_article(state: ConversationState, services: Services) -> list[Action]:
@@ -98,3 +144,12 @@ def _asks_for_support(event: Event, state: ConversationState, services: Services
     article = services.kb.articles.get(get_str(state.data, "article"))
     named = services.triage.decide(event.text).system
     return article is not None and named in (None, article.system)
+
+
+def _system_of(decision: Decision, services: Services) -> str | None:
+    """The system a decision leads to: its article's or offer's, else the one it names."""
+    if decision.kind == "article" and decision.target in services.kb.articles:
+        return services.kb.articles[decision.target].system
+    if decision.kind == "offer" and decision.target in services.kb.offers:
+        return services.kb.offers[decision.target].system
+    return decision.system

@@ -17,7 +17,7 @@ Scores are the share of the message's information a candidate explains (0..1).
   (the article does not recognise the problem) goes to that article's support offer; an
   explicit request for a person ("quero abrir um chamado") always does. An article written for
   a problem (front matter `for_problems`) that leads every offer by PROBLEM_ARTICLE_LEAD keeps
-  the report: it recognises the problem.
+  the report, even where a how-to article ranks above it: it recognises the problem.
 - NAMED_ONLY: a message that names a system and says nothing else topical (no question) goes to
   that system's offers.
 - An unsure or unmatched problem that names no system but names a grau belongs to the one
@@ -75,7 +75,9 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
             # A long story dilutes every score; the named system's best offer still tells the
             # category its topic words found.
             mine = next((c for c in ranking.offers if kb.offers[c.id].system == named), None)
-            category = mine.category if mine is not None and mine is best else None
+            category = (
+                mine.category if mine is not None and (mine is best or signals.problem) else None
+            )
             return _route(kb, common, named, named, None, category)
         if signals.problem or signals.request:
             return _by_grau(kb, ranking, common)
@@ -101,9 +103,13 @@ def decide(kb: KnowledgeBase, ranking: Ranking) -> Decision:
     article = kb.articles[best.id]
     explicit = signals.request and not signals.question
     reported = signals.problem and not signals.question and best.score < SURE_ABOVE
-    if reported and article.for_problems:
+    if reported:
+        # The article written for this problem, if one leads every offer far enough; it may
+        # rank just under a how-to article that shares the problem's words.
         offer_best = max((c.score for c in ranking.offers), default=0.0)
-        reported = best.score < PROBLEM_ARTICLE_LEAD * offer_best
+        for_problem = next((c for c in ranking.articles if kb.articles[c.id].for_problems), None)
+        if for_problem is not None and for_problem.score >= PROBLEM_ARTICLE_LEAD * offer_best:
+            return Decision("article", for_problem.id, system=named, **common)
     if explicit or reported:
         offer = next((c for c in ranking.offers if _serves(kb, c.id, article)), None)
         if offer is not None or article.offers:

@@ -385,3 +385,32 @@ def test_a_business_rule_question_at_the_category_question_offers_to_leave_the_f
     chat.say(reply)
     assert chat.state.name == "confirm_switch"
     assert chat.state.data["proposal"]["label"] == "article:regras-de-negocio"
+
+
+def test_a_follow_up_naming_no_system_stays_with_the_article_it_follows(
+    chat: Conversation,
+) -> None:
+    # Alone, "o e-mail cadastrado" reads like the SEI's form; after the eproc's 2FA article
+    # it is more of the same matter: the article did not solve it, on to eproc's support.
+    chat.say("roubaram meu celular e agora não tenho como gerar o código do eproc")
+    assert chat.state.data.get("article") == "eproc-2fa-desativar"
+    chat.say("mas o e-mail que eu cadastrei não existe mais, e agora?")
+    assert chat.state.name == "ask_grau"
+    assert chat.state.data["category"] == "acesso"
+    assert "SEI" not in chat.text()
+
+
+def test_a_follow_up_naming_another_system_is_a_new_question(chat: Conversation) -> None:
+    chat.say("roubaram meu celular e agora não tenho como gerar o código do eproc")
+    chat.say("e o balcão virtual, até que horas funciona?")
+    assert chat.state.data.get("article") == "balcao-virtual-horario"
+
+
+def test_a_question_put_before_the_form_goes_on_is_an_announced_change(
+    chat: Conversation,
+) -> None:
+    chat.say("o SEI não mostra o processo que me mandaram")
+    assert chat.state.data["offer"] == "sei"
+    chat.say("antes disso, o que é o infoeproc que recebo por e-mail?")
+    assert chat.templates == ["confirm_switch"]
+    assert chat.state.data["proposal"]["label"] == "article:infoeproc"

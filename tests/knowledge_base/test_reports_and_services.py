@@ -115,3 +115,24 @@ def test_a_report_no_article_is_written_for_still_goes_to_the_desk(triage: Triag
     # No article is written for this failure: the desk is.
     decision = triage.decide("o eproc dá erro ao protocolar petição no 1º grau")
     assert decision.label == "offer:eproc-1g"
+
+
+def test_the_article_for_a_problem_answers_it_under_a_how_to_that_shares_its_words(
+    triage: Triage,
+) -> None:
+    # "pede o código" is the trusted-device article's phrase too; a lost phone is the problem
+    # the deactivation article is written for.
+    decision = triage.decide("perdi meu celular e o eproc pede o código do aplicativo")
+    assert decision.label == "article:eproc-2fa-desativar"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nao to conseguindo logar no eproc desde ontem",
+        "a gente não está conseguindo entrar no eproc hoje",
+    ],
+)
+def test_not_managing_to_in_the_progressive_is_a_problem(triage: Triage, text: str) -> None:
+    decision = triage.decide(text)
+    assert (decision.label, decision.category) == ("clarify:grau", "acesso")
