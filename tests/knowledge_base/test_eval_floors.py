@@ -33,12 +33,16 @@ FLOORS = {
     "dialogs-holdout-4.jsonl": (30, 30),
     # Written blind from the seeds on 2026-12-05, measured before the fourth round's last
     # changes (0.900 and 0.667 at 14a9539), then tuned on.
-    "triage-holdout-4.jsonl": (27, 30),
+    "triage-holdout-4.jsonl": (28, 30),
     "dialogs-holdout-5.jsonl": (27, 30),
     # Written blind from the seeds on 2026-12-05 by a helper that read no code, measured before
     # the fifth round (0.900, categories 0.786; 0.833), then tuned on (kinds of failure).
     "triage-holdout-5.jsonl": (37, 40),
     "dialogs-holdout-6.jsonl": (27, 30),
+    # The same way on 2026-12-05 evening, measured before the sixth round (0.850, categories
+    # 0.857; 0.633 with 1 never violation), then tuned on (kinds of failure).
+    "triage-holdout-6.jsonl": (39, 40),
+    "dialogs-holdout-7.jsonl": (25, 30),
 }
 
 
