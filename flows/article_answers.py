@@ -60,23 +60,29 @@ def _not_solved(
 def _follow_up(
     state: ConversationState, event: Text, context: Context, services: Services
 ) -> Step | None:
-    """A message naming no system that alone goes to another system, but read after the
-    question the article answered stays in the article's system ("perdi o celular, o eproc
-    pede o código" then "mas o e-mail cadastrado não é mais o meu"): the same article again
-    means it did not solve the problem; another answer of that system is followed. None: a
-    new question, triaged on its own."""
+    """A message naming no system that alone goes to another system, or nowhere, but read
+    after the question the article answered stays in the article's system ("perdi o celular,
+    o eproc pede o código" then "mas o e-mail cadastrado não é mais o meu"): the same article
+    again means it did not solve the problem, unless alone it went nowhere (a question about
+    the answer); another answer of that system is followed. None: a new question, triaged on
+    its own."""
     article = services.kb.articles.get(get_str(state.data, "article"))
     masked = personal.mask_cpf(event.text)[0]
     alone = services.triage.decide(masked)
     if article is None or not context.text or alone.named:
         return None
-    if _system_of(alone, services) in (None, article.system):
+    elsewhere = _system_of(alone, services)
+    # Alone it goes nowhere ("mas hoje é dia útil, são 10h, por quê?"): a question about it.
+    unplaced = elsewhere is None and (masked.rstrip().endswith("?") or len(masked.split()) > 3)
+    if elsewhere == article.system or (elsewhere is None and not unplaced):
         return None
     together = services.triage.decide(f"{context.text}\n{masked}")
-    system = services.kb.systems.get(article.system)
-    system_offers = tuple(system.offers) if system else ()
     if _system_of(together, services) != article.system:
         return None
+    if unplaced:
+        return routing.follow(together, context.adding(masked, together), services)
+    system = services.kb.systems.get(article.system)
+    system_offers = tuple(system.offers) if system else ()
     if together.target == article.id:
         # The category the words found among the system's offers, as for a first message.
         category = next(

@@ -3,7 +3,10 @@ the article shown)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+
+from knowledge_base.decision import Decision
 
 from . import answers, personal, routing, subjects, talk
 from .actions import Action, Keyboard, Reply
@@ -61,7 +64,12 @@ def on_ask_grau(state: ConversationState, event: Event, services: Services) -> S
     if grau is None and isinstance(event, Text):
         # "corre na 2ª vara cível", "não sei, está com um desembargador": where the case is
         # tells the grau, "não sei" or not.
-        grau = services.triage.decide(event.text).grau
+        decision = services.triage.decide(personal.mask_cpf(event.text)[0])
+        if _elsewhere(decision, offers, services):
+            # "antes disso: qual o horário do balcão virtual da vara?" is another system's
+            # matter, not where the case is: that first, this one offered when it is done.
+            return _another_matter(event.text, context, services)
+        grau = decision.grau
         if grau is None and talk.dont_know(event.text, services.kb.language):
             if not state.data.get(HELPED):
                 helped = ConversationState(state.name, {**state.data, HELPED: True})
@@ -151,6 +159,20 @@ def prompt_ask_offer(state: ConversationState, services: Services) -> list[Actio
 
 def _navigation(state: ConversationState) -> Keyboard:
     return navigation(back=get_mapping(state.data, "origin") is not None)
+
+
+def _elsewhere(decision: Decision, offers: Sequence[str], services: Services) -> bool:
+    """Whether a reply names only systems other than the one of the offers being chosen."""
+    asked = {services.kb.offers[o].system for o in offers if o in services.kb.offers}
+    return bool(decision.named) and asked.isdisjoint(decision.named)
+
+
+def _another_matter(text: str, context: Context, services: Services) -> Step:
+    """A new matter raised at a question: triaged alone, the one in progress kept for later."""
+    masked = personal.mask_cpf(text)[0]
+    decision = services.triage.decide(masked)
+    later = replace(Context.of(masked, decision), pending=context.text)
+    return routing.follow(decision, later, services)
 
 
 def _back_or_rephrased(state: ConversationState, event: Event, services: Services) -> Step | None:

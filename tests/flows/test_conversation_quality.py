@@ -414,3 +414,25 @@ def test_a_question_put_before_the_form_goes_on_is_an_announced_change(
     chat.say("antes disso, o que é o infoeproc que recebo por e-mail?")
     assert chat.templates == ["confirm_switch"]
     assert chat.state.data["proposal"]["label"] == "article:infoeproc"
+
+
+def test_another_systems_question_at_the_grau_question_is_answered_first(
+    chat: Conversation,
+) -> None:
+    # "vara" in it is where the Balcão Virtual's office is, not the eproc case's grau.
+    chat.say("o eproc não deixa associar o magistrado ao processo")
+    assert chat.state.name == "ask_grau"
+    chat.say("pera, antes disso: até que horas funciona o balcão virtual da vara cível?")
+    assert chat.state.data.get("article") == "balcao-virtual-horario"
+    assert chat.state.data["pending"] == "o eproc não deixa associar o magistrado ao processo"
+    assert "intake" not in chat.state.name
+
+
+def test_a_question_about_the_answer_is_read_with_the_article_it_follows(
+    chat: Conversation,
+) -> None:
+    chat.say("entrei no balcão virtual e apareceu que o atendimento ainda não começou")
+    assert chat.state.data.get("article") == "balcao-virtual-horario"
+    chat.say("mas agora são 11h de uma quarta-feira, por quê?")
+    assert chat.state.data.get("article") == "balcao-virtual-horario"
+    assert "fora do que eu atendo" not in chat.text()

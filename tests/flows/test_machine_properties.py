@@ -211,6 +211,7 @@ def _seed_states() -> list[ConversationState]:
         Text("o eproc diz codigo invalido"),
         Button("support"),
         Button("back"),
+        Command("start"),
         Text("não consigo fazer login"),
         Button("s:0"),
         Command("apagar_dados"),

@@ -55,8 +55,13 @@ def test_new_problem_starting_with_nao_after_an_article_is_triaged(
 ) -> None:
     chat.say("o eproc diz codigo invalido")
     chat.say("não consigo fazer login")
-    assert triage.calls[-1] == "não consigo fazer login"
-    assert chat.state.name == "ask_system"
+    # Triaged, not read as "não resolveu"; going nowhere alone, it is read with the question
+    # the article answered.
+    assert triage.calls[-2:] == [
+        "não consigo fazer login",
+        "o eproc diz codigo invalido\nnão consigo fazer login",
+    ]
+    assert chat.state.name == "article"
 
 
 def test_not_solved_typed_with_the_grau_goes_to_that_offer(chat: Conversation) -> None:

@@ -43,6 +43,10 @@ FLOORS = {
     # 0.857; 0.633 with 1 never violation), then tuned on (kinds of failure).
     "triage-holdout-6.jsonl": (39, 40),
     "dialogs-holdout-7.jsonl": (25, 30),
+    # A third pair, written the same way after the sixth round's first commits: 1.000 (category
+    # 0.857) and 0.800 with 1 never violation, blind; then the second half of the round.
+    "triage-holdout-7.jsonl": (39, 40),
+    "dialogs-holdout-8.jsonl": (34, 40),
 }
 
 

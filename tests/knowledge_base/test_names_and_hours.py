@@ -27,3 +27,8 @@ def test_a_phone_or_internet_provider_is_not_this_desk(triage: Triage, text: str
 def test_evening_hours_are_an_hours_question(triage: Triage) -> None:
     decision = triage.decide("o balcão virtual atende à noite? só consigo depois do trabalho")
     assert decision.label == "article:balcao-virtual-horario"
+
+
+def test_how_the_queue_works_is_the_access_article_not_the_hours(triage: Triage) -> None:
+    decision = triage.decide("como funciona pra entrar na fila?")
+    assert decision.label == "article:balcao-virtual-acesso"
