@@ -116,9 +116,17 @@ def _parts(text: str, joins: tuple[str, ...]) -> list[str]:
 def _splitter(joins: tuple[str, ...]) -> re.Pattern[str]:
     """Sentence ends and the language file's joining phrases ("e também", "e o"); not colons,
     which introduce what the words before them are about ("uma ideia de tema: localizadores")."""
-    phrases = "|".join(re.escape(j) for j in sorted(joins, key=len, reverse=True))
-    alternatives = r"[.;!?]+\s+|[.;!?]+$" + (rf"|\s+(?:{phrases})\s+" if phrases else "")
+    phrases = "|".join(_join(j) for j in sorted(joins, key=len, reverse=True) if j.split())
+    alternatives = r"[.;!?]+\s+|[.;!?]+$" + (rf"|\s+(?:{phrases})" if phrases else "")
     return re.compile(alternatives, re.IGNORECASE)
+
+
+def _join(phrase: str) -> str:
+    """A joining phrase whose first word is dropped and whose other words open the next part:
+    in "e o SEI não deixa", "o" is what makes "SEI" a name."""
+    first, *rest = phrase.split()
+    after = rf"(?={re.escape(' '.join(rest))}\s)" if rest else ""
+    return rf"{re.escape(first)}\s+{after}"
 
 
 def _short(text: str, limit: int = 48) -> str:

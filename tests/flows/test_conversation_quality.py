@@ -203,6 +203,13 @@ def test_two_problems_joined_by_a_plain_e_are_both_said(chat: Conversation, text
     assert len(chat.state.data["subjects"]) == 2
 
 
+def test_the_article_after_a_join_stays_with_the_part_it_names(chat: Conversation) -> None:
+    # "e o sei": the join is "e"; "o" is what makes the lower-case "sei" a name.
+    chat.say("o balcao virtual me derrubou da fila e o sei nao abre o processo")
+    assert chat.state.name == "ask_subject"
+    assert chat.state.data["subjects"][1] == "o sei nao abre o processo"
+
+
 @pytest.mark.parametrize(
     "text",
     [
