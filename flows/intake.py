@@ -7,7 +7,7 @@ from typing import Any
 
 from knowledge_base.models import Offer
 
-from . import answers, personal, subjects, switch
+from . import answers, personal, subjects, switch, talk
 from .actions import OpenTicket, Reply
 from .events import Attachment, Button, Event, Text
 from .intake_fields import READERS, Answer, Stay, display
@@ -58,6 +58,9 @@ def on_field(state: ConversationState, event: Event, services: Services) -> Step
         return _back(form)
     if isinstance(event, Button) and event.data == CHANGE_CATEGORY:
         return _change_category(form)
+    corrected = _grau_corrected(form, event, services)
+    if corrected is not None:
+        return corrected
     f = form.field
     # A category described in words ("na verdade é só uma dúvida") answers the question asked,
     # unless the words are a matter no ticket serves ("é uma dúvida: quem define os documentos
@@ -137,6 +140,34 @@ def _back(form: Form) -> Step:
     if form.origin is not None:
         return Step(ConversationState.from_dict(form.origin), prompt=True)
     return Step(IDLE, (Reply("flow_left"),), prompt=True)
+
+
+def _grau_corrected(form: Form, event: Event, services: Services) -> Step | None:
+    """ "Ops, errei, aqui é Colégio Recursal": a correction of the grau restarts the form in the
+    same system's offer of that grau, with what triage knew; None when it is no such thing.
+
+    Only an announced correction (the `switch` words) that tells the other grau and names no
+    other system counts: a description may well mention where the case came from.
+    """
+    if not isinstance(event, Text) or not form.offer.grau:
+        return None
+    if not talk.switching(event.text, services.kb.language):
+        return None
+    decision = services.triage.decide(personal.mask_cpf(event.text)[0])
+    if decision.grau in (None, form.offer.grau) or set(decision.named) - {form.offer.system}:
+        return None
+    sibling = next(
+        (
+            o
+            for o in services.kb.offers.values()
+            if o.system == form.offer.system and o.grau == decision.grau
+        ),
+        None,
+    )
+    if sibling is None:
+        return None
+    context = replace(form.context, grau=decision.grau, grau_unsure=False)
+    return start(sibling, context, dict(form.origin) if form.origin is not None else None)
 
 
 def _change_category(form: Form) -> Step | None:

@@ -443,3 +443,20 @@ def test_a_question_about_the_answer_is_read_with_the_article_it_follows(
     chat.say("mas agora são 11h de uma quarta-feira, por quê?")
     assert chat.state.data.get("article") == "balcao-virtual-horario"
     assert "fora do que eu atendo" not in chat.text()
+
+
+def test_a_corrected_grau_moves_the_form_to_that_grau(chat: Conversation) -> None:
+    chat.say("o modelo de sentença sumiu do eproc")
+    chat.say("2º grau")
+    assert (chat.state.name, chat.state.data["offer"]) == ("intake", "eproc-2g")
+    chat.say("ops, me enganei, é no juizado especial")
+    assert (chat.state.name, chat.state.data["offer"]) == ("intake", "eproc-1g")
+    assert chat.state.data["category"] == "automacao"
+    assert "eproc 1º Grau" in chat.text()
+
+
+def test_a_description_that_mentions_a_court_is_no_correction(chat: Conversation) -> None:
+    chat.say("o eproc do 2º grau não expediu a citação do processo")
+    assert chat.state.data["offer"] == "eproc-2g"
+    chat.say("o processo veio da vara cível de Santos e a citação não saiu")
+    assert chat.state.data["offer"] == "eproc-2g"

@@ -46,7 +46,7 @@ FLOORS = {
     # A third pair, written the same way after the sixth round's first commits: 1.000 (category
     # 0.857) and 0.800 with 1 never violation, blind; then the second half of the round.
     "triage-holdout-7.jsonl": (39, 40),
-    "dialogs-holdout-8.jsonl": (35, 40),
+    "dialogs-holdout-8.jsonl": (36, 40),
 }
 
 
