@@ -11,7 +11,7 @@ from .actions import Action, CancelTicket, Reply
 from .events import Event
 from .keyboards import button, column
 from .ports import Services, TicketView
-from .state import ConversationState, Step, get_str, interrupt, resume
+from .state import IDLE, ConversationState, Step, get_str, interrupt, resume
 
 # Enough for a phone screen; older tickets stay reachable by /chamado CODE.
 LIST_LIMIT = 10
@@ -66,13 +66,14 @@ def show_ticket(state: ConversationState, args: str, services: Services) -> Step
 
 
 def choose_to_cancel(state: ConversationState, services: Services) -> Step:
-    """/cancelar with nothing in progress: which open ticket to cancel, if any."""
+    """/cancelar with nothing in progress: which open ticket to cancel, if any. A second
+    subject still offered ("Quer tratar agora de …?") is dropped: nothing stays in progress."""
     views = [v for v in services.tickets.tickets_of_user() if v.cancellable][:LIST_LIMIT]
     if not views:
-        return Step(state, (Reply("cancel_nothing"),))
+        return Step(IDLE, (Reply("cancel_nothing"),))
     params = {"tickets": [ticket_params(v, services.kb) for v in views]}
     keys = column(button("cancel_ticket", f"tx:{v.code}", code=v.code) for v in views)
-    return Step(state, (Reply("cancel_choose", params, keys),))
+    return Step(IDLE, (Reply("cancel_choose", params, keys),))
 
 
 def ask_cancel(state: ConversationState, args: str, services: Services) -> Step:

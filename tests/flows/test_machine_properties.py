@@ -251,3 +251,13 @@ def test_seed_states_cover_the_stateful_flows() -> None:
         "rating_comment",
         "cancel_ticket",
     }
+
+
+def test_cancel_with_a_second_subject_still_offered_leaves_nothing_in_progress() -> None:
+    # Found by the property above: /cancelar kept the offered subject after an article.
+    state, _ = advance(IDLE, Text("redistribuição"), REAL_SERVICES)
+    state, _ = advance(state, Text("é no sei"), REAL_SERVICES)
+    assert state.data["pending"] == "redistribuição"
+    state, _ = advance(state, Button("solved"), REAL_SERVICES)
+    assert state.data
+    assert advance(state, Command("cancelar"), REAL_SERVICES)[0] == IDLE
