@@ -81,15 +81,15 @@ def _follow_up(
         return None
     if unplaced:
         return routing.follow(together, context.adding(masked, together), services)
-    system = services.kb.systems.get(article.system)
-    system_offers = tuple(system.offers) if system else ()
     if together.target == article.id:
         # The category the words found among the system's offers, as for a first message.
         category = next(
             (
                 c.category
                 for c in together.candidates
-                if c.kind == "offer" and c.category and c.id in article.offers + system_offers
+                if c.kind == "offer"
+                and c.category
+                and services.kb.offers[c.id].system == article.system
             ),
             None,
         )
